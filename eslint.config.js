@@ -26,7 +26,7 @@ export default tseslint.config(
   },
   {
     // Tests use node:test's describe/it, whose returned promises the runner tracks.
-    files: ["test/**/*.ts"],
+    files: ["test/**/*.ts", "src/testing/**/*.ts"],
     rules: {
       "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }] }],
     },

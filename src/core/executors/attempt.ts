@@ -1,0 +1,245 @@
+/**
+ * One attempt of one run, from start to record: shared by the in-process executor and the
+ * distributed worker so that both record runs the same way.
+ *
+ * The attempt starts in the store (which checks the lease), calls the task with its arguments and a
+ * {@link TaskContext}, races it against the timeout and the caller's abort signal, decides between
+ * retry and final outcome, and records that in the store. Whatever the task does (throw, hang,
+ * ignore its signal), the attempt ends with exactly one `finishAttempt`.
+ */
+import type { Clock, Timer } from "../clock/clock.js";
+import {
+  AbortedError,
+  LeaseLostError,
+  TaskNotFoundError,
+  TimeoutError,
+  isNonRetryable,
+  serializeError,
+  type SerializedError,
+} from "../errors.js";
+import type { CronqEvents, TypedEmitter } from "../events.js";
+import { toRunInfo } from "../jobs/info.js";
+import type { RunReason, RunRecord } from "../jobs/job.js";
+import { retryDelayMs } from "../jobs/policies.js";
+import type { FinishAttemptResult, Store } from "../stores/store.js";
+import type { TaskContext, TaskLogger, TaskRegistry } from "../tasks.js";
+
+export interface AttemptEnvironment {
+  store: Store;
+  clock: Clock;
+  tasks: TaskRegistry;
+  events: TypedEmitter<CronqEvents>;
+  logger: TaskLogger;
+  leaseMs: number;
+}
+
+export interface AttemptRequest {
+  run: RunRecord;
+  /** Who executes: the lease owner. */
+  owner: string;
+  /** The lease token held on a `pending` run; null for a `dispatched` or `retrying` one. */
+  token: number | null;
+  /** Aborts the attempt from outside (cancel, shutdown). Its reason says which. */
+  signal: AbortSignal;
+  /**
+   * Whether a failed attempt with attempts left is retried by recording `retrying` with the backoff
+   * delay (`true`), or the retry is left to someone else (a queue with its own backoff) who only
+   * needs the record. @default true
+   */
+  scheduleRetry?: boolean;
+  /** Called once the attempt has started, with its lease token (for lease renewal). */
+  onStarted?: (run: RunRecord) => void;
+}
+
+/** Why an attempt was aborted from outside: recorded as the run's cancel reason. */
+export class CancelReason extends AbortedError {
+  readonly reason: RunReason;
+  constructor(reason: RunReason, message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+
+/**
+ * Runs one attempt. Returns the store's finish result (null when the run was not startable here or
+ * its job and run were removed meanwhile, or when the lease was lost: someone else owns it now).
+ */
+export async function runAttempt(
+  env: AttemptEnvironment,
+  request: AttemptRequest,
+): Promise<FinishAttemptResult | null> {
+  const { store, clock, events } = env;
+  const { owner } = request;
+  let started: RunRecord | null;
+  try {
+    started = await store.startAttempt(request.run.id, {
+      now: clock.now(),
+      owner,
+      leaseMs: env.leaseMs,
+      token: request.token,
+    });
+  } catch (error) {
+    if (error instanceof LeaseLostError) return null;
+    throw error;
+  }
+  if (!started) return null;
+  const lease = started.lease!;
+  request.onStarted?.(started);
+  if (events.has("run:started")) events.emit("run:started", { run: toRunInfo(started) });
+
+  const attempt = started.attempts.length;
+  const outcome = await execute(env, started, attempt, request.signal);
+  const retryable =
+    (outcome.outcome === "failed" || outcome.outcome === "timed-out") &&
+    outcome.reason !== "non-retryable" &&
+    outcome.reason !== "task-missing" &&
+    attempt < started.retry.attempts;
+  const now = clock.now();
+  const retryAt =
+    retryable && request.scheduleRetry !== false
+      ? now + retryDelayMs(started.retry, attempt + 1, started.id)
+      : null;
+
+  let result: FinishAttemptResult | null;
+  try {
+    result = await store.finishAttempt(started.id, {
+      now,
+      owner,
+      token: lease.token,
+      outcome: outcome.outcome,
+      error: outcome.error,
+      reason: outcome.reason,
+      retryAt,
+      leaseMs: env.leaseMs,
+    });
+  } catch (error) {
+    // Someone else took the run over (our lease expired while the task ran): their record wins.
+    if (error instanceof LeaseLostError) {
+      events.emit("error", {
+        error,
+        context: `run ${started.id}: lease lost before the attempt was recorded`,
+      });
+      return null;
+    }
+    throw error;
+  }
+  if (result) emitOutcome(events, result.run);
+  return result;
+}
+
+interface AttemptOutcome {
+  outcome: "succeeded" | "failed" | "timed-out" | "cancelled";
+  error: SerializedError | null;
+  reason: RunReason | null;
+}
+
+async function execute(
+  env: AttemptEnvironment,
+  run: RunRecord,
+  attempt: number,
+  outer: AbortSignal,
+): Promise<AttemptOutcome> {
+  const task = env.tasks.get(run.taskName);
+  if (!task) {
+    return {
+      outcome: "failed",
+      error: serializeError(
+        new TaskNotFoundError(
+          run.taskName,
+          env.tasks.list().map((t) => t.name),
+        ),
+        { stack: false },
+      ),
+      reason: "task-missing",
+    };
+  }
+  const controller = new AbortController();
+  let timer: Timer | undefined;
+  let settle!: (outcome: AttemptOutcome) => void;
+  const settled = new Promise<AttemptOutcome>((resolve) => (settle = resolve));
+
+  const onOuterAbort = (): void => {
+    const reason: unknown = outer.reason;
+    controller.abort(reason);
+    settle({
+      outcome: "cancelled",
+      error: serializeError(reason, { stack: false }),
+      reason: reason instanceof CancelReason ? reason.reason : "shutdown",
+    });
+  };
+  if (outer.aborted) onOuterAbort();
+  else outer.addEventListener("abort", onOuterAbort, { once: true });
+
+  if (run.timeoutMs !== null) {
+    const timeoutMs = run.timeoutMs;
+    timer = env.clock.setTimer(() => {
+      const error = new TimeoutError(timeoutMs);
+      controller.abort(error);
+      settle({ outcome: "timed-out", error: serializeError(error, { stack: false }), reason: "timeout" });
+    }, timeoutMs);
+  }
+
+  const context: TaskContext = {
+    runId: run.id,
+    jobId: run.jobId,
+    scheduledAt: new Date(run.scheduledAt),
+    attempt,
+    maxAttempts: run.retry.attempts,
+    signal: controller.signal,
+    logger: scopedLogger(env.logger, { runId: run.id, jobId: run.jobId, attempt }),
+  };
+
+  try {
+    const value = task.fn(...(run.args as never[]), context as never);
+    if (isPromiseLike(value)) {
+      value.then(
+        () => settle({ outcome: "succeeded", error: null, reason: null }),
+        (error: unknown) => settle(failure(error)),
+      );
+    } else {
+      settle({ outcome: "succeeded", error: null, reason: null });
+    }
+  } catch (error) {
+    settle(failure(error));
+  }
+  const outcome = await settled;
+  timer?.cancel();
+  outer.removeEventListener("abort", onOuterAbort);
+  return outcome;
+}
+
+function failure(error: unknown): AttemptOutcome {
+  return {
+    outcome: "failed",
+    error: serializeError(error),
+    reason: isNonRetryable(error) ? "non-retryable" : "error",
+  };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    typeof value === "object" && value !== null && typeof (value as PromiseLike<unknown>).then === "function"
+  );
+}
+
+/** Emits the event matching a run's state after an attempt was recorded. */
+export function emitOutcome(events: TypedEmitter<CronqEvents>, run: RunRecord): void {
+  const event =
+    run.status === "succeeded"
+      ? "run:succeeded"
+      : run.status === "retrying"
+        ? "run:retrying"
+        : run.status === "cancelled"
+          ? "run:cancelled"
+          : "run:failed";
+  if (events.has(event)) events.emit(event, { run: toRunInfo(run) });
+}
+
+function scopedLogger(base: TaskLogger, fields: Record<string, unknown>): TaskLogger {
+  return {
+    debug: (message, data) => base.debug(message, { ...fields, ...data }),
+    info: (message, data) => base.info(message, { ...fields, ...data }),
+    warn: (message, data) => base.warn(message, { ...fields, ...data }),
+    error: (message, data) => base.error(message, { ...fields, ...data }),
+  };
+}

@@ -1,0 +1,227 @@
+/**
+ * The in-process executor: runs tasks in this process, at most `concurrency` at once, first come
+ * first served. A slow or hung task holds one slot, never the scheduler's loop: firing goes on, and
+ * a timed-out attempt gives its slot back even if the task ignores its abort signal.
+ */
+import { type Timer, sleepUntil } from "../clock/clock.js";
+import { InvalidOptionError, LeaseLostError } from "../errors.js";
+import type { RunReason, RunRecord } from "../jobs/job.js";
+import { CancelReason, runAttempt, type AttemptEnvironment } from "./attempt.js";
+import type { Executor, ExecutorHost } from "./executor.js";
+
+export interface LocalExecutorOptions {
+  /** The most tasks running at once in this process. @default 100 */
+  concurrency?: number;
+}
+
+interface Slot {
+  run: RunRecord;
+  controller: AbortController;
+}
+
+export class LocalExecutor implements Executor {
+  readonly kind = "local";
+  readonly concurrency: number;
+
+  #host: ExecutorHost | undefined;
+  #env: AttemptEnvironment | undefined;
+  /** Runs waiting for a slot, oldest first. */
+  #queue: RunRecord[] = [];
+  #queueHead = 0;
+  readonly #active = new Map<string, Slot>();
+  #stopping = false;
+  #idleWaiters: Array<() => void> = [];
+  #renewTimer: Timer | undefined;
+
+  constructor(options: LocalExecutorOptions = {}) {
+    const concurrency = options.concurrency ?? 100;
+    if (!(concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1))) {
+      throw new InvalidOptionError("concurrency", "an integer of at least 1, or Infinity", concurrency);
+    }
+    this.concurrency = concurrency;
+  }
+
+  get load(): number {
+    return this.#active.size + this.#queue.length - this.#queueHead;
+  }
+
+  start(host: ExecutorHost): Promise<void> {
+    this.#host = host;
+    this.#env = {
+      store: host.store,
+      clock: host.clock,
+      tasks: host.tasks,
+      events: host.events,
+      logger: host.logger,
+      leaseMs: host.leaseMs,
+    };
+    this.#stopping = false;
+    if (host.store.shared) this.#scheduleRenewal();
+    return Promise.resolve();
+  }
+
+  dispatch(runs: readonly RunRecord[]): void {
+    for (const run of runs) this.#queue.push(run);
+    this.#pump();
+  }
+
+  cancel(runId: string, reason: RunReason): boolean {
+    const slot = this.#active.get(runId);
+    if (slot) {
+      slot.controller.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
+      return true;
+    }
+    for (let i = this.#queueHead; i < this.#queue.length; i++) {
+      if (this.#queue[i]!.id === runId) {
+        const [run] = this.#queue.splice(i, 1);
+        void this.#cancelQueued(run!, reason);
+        return true;
+      }
+    }
+    return false;
+  }
+
+  onIdle(): Promise<void> {
+    if (this.load === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async stop(options: { graceMs: number }): Promise<void> {
+    this.#stopping = true;
+    const host = this.#host;
+    // Runs that never got a slot: in a shared store they stay pending and another process takes
+    // them over when their lease expires; otherwise nobody could, so they are recorded cancelled.
+    const queued = this.#queue.slice(this.#queueHead);
+    this.#queue = [];
+    this.#queueHead = 0;
+    if (host && !host.store.shared) {
+      await Promise.all(queued.map((run) => this.#cancelQueued(run, "shutdown")));
+    }
+    if (this.#active.size > 0 && host) {
+      const deadline = host.clock.now() + options.graceMs;
+      const abort = new AbortController();
+      const graceOver = sleepUntil(host.clock, deadline, abort.signal).then(
+        () => true,
+        () => false,
+      );
+      const idle = this.onIdle().then(() => false);
+      const timedOut = await Promise.race([idle, graceOver]);
+      abort.abort();
+      if (timedOut) {
+        for (const slot of this.#active.values()) {
+          slot.controller.abort(
+            new CancelReason(
+              "shutdown",
+              `The scheduler stopped and the grace period of ${options.graceMs} ms ended.`,
+            ),
+          );
+        }
+        await this.onIdle();
+      }
+    }
+    this.#renewTimer?.cancel();
+    this.#renewTimer = undefined;
+    this.#notifyIdle();
+  }
+
+  #pump(): void {
+    const env = this.#env;
+    const host = this.#host;
+    if (!env || !host || this.#stopping) return;
+    while (this.#active.size < this.concurrency && this.#queueHead < this.#queue.length) {
+      const run = this.#queue[this.#queueHead++]!;
+      const slot: Slot = { run, controller: new AbortController() };
+      this.#active.set(run.id, slot);
+      void this.#execute(env, host, slot);
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#queueHead);
+      this.#queueHead = 0;
+    }
+  }
+
+  async #execute(env: AttemptEnvironment, host: ExecutorHost, slot: Slot): Promise<void> {
+    const run = slot.run;
+    try {
+      // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
+      if (run.dueAt > host.clock.now())
+        await sleepUntil(host.clock, run.dueAt, slot.controller.signal).catch(() => undefined);
+      const result = await runAttempt(env, {
+        run,
+        owner: host.owner,
+        token: run.status === "pending" ? (run.lease?.token ?? null) : null,
+        signal: slot.controller.signal,
+      });
+      if (result?.promoted) this.#queue.push(result.promoted);
+    } catch (error) {
+      host.events.emit("error", {
+        error: asError(error),
+        context: `run ${run.id}: recording the attempt failed`,
+      });
+    } finally {
+      this.#active.delete(run.id);
+      this.#pump();
+      if (this.load === 0) this.#notifyIdle();
+    }
+  }
+
+  async #cancelQueued(run: RunRecord, reason: RunReason): Promise<void> {
+    const host = this.#host;
+    if (!host) return;
+    try {
+      await host.store.cancelRun(run.id, { now: host.clock.now(), reason });
+    } catch (error) {
+      host.events.emit("error", {
+        error: asError(error),
+        context: `run ${run.id}: recording the cancellation failed`,
+      });
+    }
+    if (this.load === 0) this.#notifyIdle();
+  }
+
+  /** In a shared store, keeps the leases of runs executing here alive; a lost lease aborts the run. */
+  #scheduleRenewal(): void {
+    const host = this.#host!;
+    const every = Math.max(50, Math.floor(host.leaseMs / 3));
+    const tick = (): void => {
+      // Started runs hold an execution lease; the others (waiting for their due time or a slot)
+      // still hold the dispatch lease from the scheduler's commit. Both must stay alive.
+      const ids = [...this.#active.keys()];
+      for (let i = this.#queueHead; i < this.#queue.length; i++) ids.push(this.#queue[i]!.id);
+      if (ids.length === 0) {
+        this.#renewTimer = host.clock.setTimer(tick, every);
+        return;
+      }
+      host.store
+        .renewRunLeases(ids, { now: host.clock.now(), owner: host.owner, leaseMs: host.leaseMs })
+        .then(
+          (lost) => {
+            for (const id of lost) {
+              this.#active
+                .get(id)
+                ?.controller.abort(new LeaseLostError(`Another process took run ${id} over.`));
+            }
+          },
+          (error: unknown) =>
+            host.events.emit("error", { error: asError(error), context: "renewing run leases" }),
+        )
+        .finally(() => {
+          if (!this.#stopping || this.#active.size > 0) this.#renewTimer = host.clock.setTimer(tick, every);
+        });
+    };
+    this.#renewTimer = host.clock.setTimer(tick, every);
+  }
+
+  #notifyIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

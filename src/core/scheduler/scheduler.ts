@@ -1,0 +1,911 @@
+/**
+ * The scheduler: one loop, one timer, a store and an executor.
+ *
+ * The loop sleeps until the store's next wake-up time (at most {@link MAX_SLEEP_CHUNK_MS}, or the
+ * poll interval with a shared store), then, in batches: re-dispatches runs that need it (due
+ * retries, work of dead processes), claims the due jobs, plans each fire ({@link planFire}), commits
+ * the plans with the claims' fencing tokens, and hands the new `pending` runs to the executor. The
+ * claim is committed before the dispatch, so an occurrence is recorded before anything runs it, and
+ * one recorded by a scheduler that died before dispatching it is dispatched by another.
+ */
+import { MAX_SLEEP_CHUNK_MS, type Timer } from "../clock/clock.js";
+import {
+  InvalidArgumentError,
+  InvalidOptionError,
+  JobNotFoundError,
+  SchedulerStateError,
+  TaskNotFoundError,
+  describeValue,
+} from "../errors.js";
+import { type CronqEventName, type CronqEvents, TypedEmitter } from "../events.js";
+import type { Executor, ExecutorHost } from "../executors/executor.js";
+import { type JobInfo, type RunInfo, toJobInfo, toRunInfo } from "../jobs/info.js";
+import { type JobRecord, type RunRecord, occurrenceId } from "../jobs/job.js";
+import { type JobPolicyOptions, isPolicyKey, resolveJobPolicy } from "../jobs/policies.js";
+import {
+  type JobPatch,
+  type JobQuery,
+  type Page,
+  type RunQuery,
+  type Store,
+  newRunRecord,
+} from "../stores/store.js";
+import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDefinition } from "../tasks.js";
+import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
+import { triggerFromOptions, triggerFromSpec } from "../triggers/index.js";
+import { planFire } from "./fire-plan.js";
+import { type ResolvedSchedulerOptions, type SchedulerOptions, resolveSchedulerOptions } from "./options.js";
+
+/** Where the scheduler is in its life. */
+export type SchedulerState =
+  /** Constructed; jobs can be added, nothing fires. */
+  | "idle"
+  | "starting"
+  /** Firing jobs. */
+  | "running"
+  /** Started, but not firing: occurrences due meanwhile are late when it resumes (catch-up applies). */
+  | "paused"
+  | "stopping"
+  /** Stopped; `start()` may start it again. */
+  | "stopped";
+
+/** The options of `addJob`: a trigger, arguments, policies. */
+export interface JobOptions<Args extends unknown[] = unknown[]> extends TriggerOptions, JobPolicyOptions {
+  /** Arguments passed to the task, before its context. JSON-serialisable. @default [] */
+  args?: Args;
+  /** Free text shown in listings. */
+  description?: string;
+  /** Replace a job with the same id (keeping its history) instead of throwing DuplicateJobError. @default false */
+  replaceExisting?: boolean;
+  /** Add the job paused. @default false */
+  paused?: boolean;
+}
+
+/** What `modifyJob` may change. The trigger changes through `rescheduleJob`. */
+export interface JobChanges<Args extends unknown[] = unknown[]> extends JobPolicyOptions {
+  args?: Args;
+  description?: string | null;
+  /** A registered task name, or a task definition to register and use. */
+  task?: string | TaskDefinition;
+}
+
+export interface StopOptions {
+  /** How long running tasks may finish before their signals abort. @default "10s" as 10000 */
+  graceMs?: number;
+}
+
+export interface RunQueryOptions {
+  jobId?: string;
+  status?: RunRecord["status"][];
+  from?: Date;
+  to?: Date;
+  cursor?: string;
+  limit?: number;
+}
+
+export interface JobQueryOptions extends Omit<JobQuery, "status"> {
+  status?: JobInfo["status"][];
+}
+
+const TRIGGER_KEYS = new Set<string>([
+  "interval",
+  "cron",
+  "at",
+  "calendar",
+  "trigger",
+  "startIn",
+  "startAt",
+  "endAt",
+  "timezone",
+  "dst",
+  "cronDayMatch",
+]);
+const JOB_KEYS = new Set<string>(["args", "description", "replaceExisting", "paused"]);
+const CHANGE_KEYS = new Set<string>(["args", "description", "task"]);
+
+const MAX_JOB_ID_LENGTH = 200;
+const MAX_NEXT_RUN_TIMES = 1000;
+const PRUNE_EVERY_MS = 60_000;
+const MAX_RETRY_DELAY_MS = 30_000;
+
+export class Scheduler {
+  readonly id: string;
+  readonly options: ResolvedSchedulerOptions;
+  readonly tasks: TaskRegistry;
+  readonly events = new TypedEmitter<CronqEvents>();
+
+  readonly #store: Store;
+  readonly #executor: Executor;
+  #state: SchedulerState = "idle";
+  #starting: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #timer: Timer | undefined;
+  #tick: Promise<void> | undefined;
+  #tickAgain = false;
+  #failures = 0;
+  #lastPruneAt = -Infinity;
+  /** Parsed triggers by job id, valid for one job version. */
+  readonly #triggers = new Map<string, { version: number; trigger: Trigger }>();
+  /** Specs by their JSON text, so that jobs with equal triggers share one object in memory. */
+  readonly #specs = new Map<string, TriggerSpecBase>();
+  /** Manual runs recorded before `start()`, dispatched when it starts. */
+  #undispatched: RunRecord[] = [];
+
+  constructor(options: SchedulerOptions = {}) {
+    this.options = resolveSchedulerOptions(options);
+    this.id = this.options.id;
+    this.#store = this.options.store;
+    this.#executor = this.options.executor;
+    this.tasks = new TaskRegistry(this.options.tasks);
+  }
+
+  get state(): SchedulerState {
+    return this.#state;
+  }
+
+  get store(): Store {
+    return this.#store;
+  }
+
+  // ---- Events -----------------------------------------------------------------------------
+
+  on<K extends CronqEventName>(event: K, listener: (payload: CronqEvents[K]) => unknown): () => void {
+    return this.events.on(event, listener);
+  }
+
+  off<K extends CronqEventName>(event: K, listener: (payload: CronqEvents[K]) => unknown): void {
+    this.events.off(event, listener);
+  }
+
+  once<K extends CronqEventName>(
+    event: K,
+    options: { filter?: (payload: CronqEvents[K]) => boolean; signal?: AbortSignal } = {},
+  ): Promise<CronqEvents[K]> {
+    return this.events.once(event, options);
+  }
+
+  // ---- Tasks ------------------------------------------------------------------------------
+
+  /** Registers a named task so that jobs (stored ones too) can refer to it by name. */
+  registerTask(task: TaskDefinition): void {
+    if (!isTaskDefinition(task)) throw new InvalidArgumentError("task", "a defineTask() result", task);
+    this.tasks.register(task);
+  }
+
+  // ---- Jobs -------------------------------------------------------------------------------
+
+  /**
+   * Adds a job: `task` is a function, a `defineTask()` definition, or the name of a registered task.
+   * Throws DuplicateJobError if the id exists (unless `replaceExisting`), and a typed error naming
+   * the field for any invalid input; nothing changes when it throws.
+   */
+  async addJob<F extends (...args: never[]) => unknown>(
+    id: string,
+    task: F,
+    options: JobOptions<TaskArgs<F>>,
+  ): Promise<JobInfo>;
+  async addJob<A extends unknown[]>(
+    id: string,
+    task: TaskDefinition<A>,
+    options: JobOptions<A>,
+  ): Promise<JobInfo>;
+  async addJob(id: string, task: string, options: JobOptions): Promise<JobInfo>;
+  async addJob(id: string, task: unknown, options: JobOptions<unknown[]>): Promise<JobInfo> {
+    validateJobId(id);
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError(
+        "options",
+        'an object with a trigger such as { interval: 30 } or { cron: "0 9 * * *" }',
+        options,
+      );
+    }
+    for (const key of Object.keys(options)) {
+      if (!TRIGGER_KEYS.has(key) && !JOB_KEYS.has(key) && !isPolicyKey(key))
+        throw unknownOption(key, "addJob");
+    }
+    const definition = this.#resolveTask(id, task, "task");
+    const args = validateArgs(options.args ?? [], definition, "args");
+    const now = this.options.clock.now();
+    const trigger = triggerFromOptions(pickTriggerOptions(options), { now, timezone: this.options.timezone });
+    const policy = resolveJobPolicy(pickPolicyOptions(options), this.options.jobDefaults);
+    const description = validateDescription(options.description);
+    if (options.paused !== undefined && typeof options.paused !== "boolean") {
+      throw new InvalidOptionError("paused", "true or false", options.paused);
+    }
+    if (options.replaceExisting !== undefined && typeof options.replaceExisting !== "boolean") {
+      throw new InvalidOptionError("replaceExisting", "true or false", options.replaceExisting);
+    }
+    const record: JobRecord = {
+      id,
+      taskName: definition.name,
+      args,
+      description,
+      trigger: this.#internSpec(trigger.toJSON()),
+      policy,
+      paused: options.paused ?? false,
+      nextRunAt: firstRunAt(trigger, now),
+      activeRuns: 0,
+      runCount: 0,
+      failureCount: 0,
+      skippedCount: 0,
+      missedCount: 0,
+      lastRunId: null,
+      lastRunStartedAt: null,
+      lastRunEndedAt: null,
+      lastDurationMs: null,
+      lastOutcome: null,
+      lastError: null,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+      claim: null,
+    };
+    // Only now, with every input valid, does anything change.
+    this.tasks.register(definition);
+    const stored = await this.#store.insertJob(record, { replace: options.replaceExisting ?? false, now });
+    this.#triggers.set(id, { version: stored.version, trigger });
+    const info = this.#info(stored, trigger);
+    this.events.emit("job:added", { job: info });
+    this.#poke();
+    return info;
+  }
+
+  /** Removes a job and its run history. Throws JobNotFoundError for an unknown id. */
+  async removeJob(id: string): Promise<void> {
+    validateJobId(id);
+    const removed = await this.#store.removeJob(id);
+    if (!removed) throw new JobNotFoundError(id);
+    this.#triggers.delete(id);
+    this.events.emit("job:removed", { jobId: id });
+  }
+
+  /** The job, or null if there is none with this id. */
+  async getJob(id: string): Promise<JobInfo | null> {
+    validateJobId(id);
+    const job = await this.#store.getJob(id);
+    return job ? this.#info(job) : null;
+  }
+
+  async listJobs(query: JobQueryOptions = {}): Promise<Page<JobInfo>> {
+    const { status, ...rest } = query;
+    validateLimit(rest.limit);
+    const wantsMissing = status?.includes("missing-task") ?? false;
+    const storeStatuses = status?.filter((s): s is Exclude<typeof s, "missing-task"> => s !== "missing-task");
+    const page = await this.#store.listJobs({
+      ...rest,
+      ...(storeStatuses && !wantsMissing ? { status: storeStatuses } : {}),
+    });
+    let items = page.items.map((job) => this.#info(job));
+    if (status) items = items.filter((job) => status.includes(job.status));
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  /** Pauses a job: no occurrence until `resumeJob`. Occurrences during the pause are not recorded. */
+  async pauseJob(id: string): Promise<JobInfo> {
+    validateJobId(id);
+    const job = await this.#update(id, { paused: true });
+    const info = this.#info(job);
+    this.events.emit("job:paused", { job: info });
+    return info;
+  }
+
+  /** Resumes a paused job from now: its next run is the trigger's first fire time after now. */
+  async resumeJob(id: string): Promise<JobInfo> {
+    validateJobId(id);
+    const current = await this.#requireJob(id);
+    const trigger = this.#triggerOf(current);
+    const job = await this.#update(id, {
+      paused: false,
+      nextRunAt: trigger.nextMs(this.options.clock.now()),
+    });
+    const info = this.#info(job);
+    this.events.emit("job:resumed", { job: info });
+    this.#poke();
+    return info;
+  }
+
+  /** Changes a job's arguments, description, task or policies; its trigger and next run stay. */
+  async modifyJob(id: string, changes: JobChanges): Promise<JobInfo> {
+    validateJobId(id);
+    if (typeof changes !== "object" || changes === null || Array.isArray(changes)) {
+      throw new InvalidOptionError("changes", "an object such as { args: [...] } or { retry: 3 }", changes);
+    }
+    for (const key of Object.keys(changes)) {
+      if (TRIGGER_KEYS.has(key)) {
+        throw new InvalidOptionError(key, "changed with rescheduleJob()", key, {
+          message: `\`${key}\` is part of the trigger: change it with rescheduleJob(id, { ${key}: ... })`,
+        });
+      }
+      if (!CHANGE_KEYS.has(key) && !isPolicyKey(key)) throw unknownOption(key, "modifyJob");
+    }
+    const current = await this.#requireJob(id);
+    const patch: JobPatch = {};
+    let definition: TaskDefinition | undefined;
+    if (changes.task !== undefined) {
+      definition = this.#resolveTask(id, changes.task, "task");
+      patch.taskName = definition.name;
+    }
+    const argsTask = definition ?? this.tasks.get(patch.taskName ?? current.taskName);
+    if (changes.args !== undefined) patch.args = validateArgs(changes.args, argsTask, "args");
+    else if (definition) validateArgs(current.args, definition, "args");
+    if (changes.description !== undefined) patch.description = validateDescription(changes.description);
+    const policyChanges = pickPolicyOptions(changes);
+    if (Object.keys(policyChanges).length > 0) patch.policy = resolveJobPolicy(policyChanges, current.policy);
+    if (definition) this.tasks.register(definition);
+    const job = await this.#update(id, patch);
+    const info = this.#info(job);
+    this.events.emit("job:updated", { job: info });
+    return info;
+  }
+
+  /** Gives a job a new trigger; its next run is the new trigger's first fire time after now. */
+  async rescheduleJob(id: string, triggerOptions: TriggerOptions): Promise<JobInfo> {
+    validateJobId(id);
+    if (typeof triggerOptions !== "object" || triggerOptions === null || Array.isArray(triggerOptions)) {
+      throw new InvalidOptionError(
+        "trigger",
+        'an object such as { cron: "0 9 * * *" } or { interval: "30s" }',
+        triggerOptions,
+      );
+    }
+    for (const key of Object.keys(triggerOptions)) {
+      if (!TRIGGER_KEYS.has(key)) throw unknownOption(key, "rescheduleJob");
+    }
+    const now = this.options.clock.now();
+    const trigger = triggerFromOptions(triggerOptions, { now, timezone: this.options.timezone });
+    await this.#requireJob(id);
+    const job = await this.#update(id, {
+      trigger: this.#internSpec(trigger.toJSON()),
+      nextRunAt: firstRunAt(trigger, now),
+    });
+    this.#triggers.set(id, { version: job.version, trigger });
+    const info = this.#info(job, trigger);
+    this.events.emit("job:updated", { job: info });
+    this.#poke();
+    return info;
+  }
+
+  /**
+   * Runs a job now, outside its schedule (its overlap policy does not apply; its retry and timeout
+   * policies do). Returns the new run. Before `start()`, the run waits and starts with the scheduler.
+   */
+  async runJobNow(id: string): Promise<RunInfo> {
+    validateJobId(id);
+    const job = await this.#requireJob(id);
+    let at = this.options.clock.now();
+    for (let tries = 0; tries < 1000; tries++, at++) {
+      const run = newRunRecord({
+        id: occurrenceId(id, at),
+        jobId: id,
+        taskName: job.taskName,
+        origin: "manual",
+        scheduledAt: at,
+        dueAt: at,
+        firedAt: at,
+        status: "pending",
+        args: job.args,
+        policy: job.policy,
+      });
+      const inserted = await this.#store.insertRun(run, {
+        now: at,
+        owner: this.id,
+        leaseMs: this.options.leaseMs,
+      });
+      if (inserted === null) throw new JobNotFoundError(id);
+      if (inserted === false) continue;
+      if (this.#state === "running" || this.#state === "paused") this.#executor.dispatch([inserted]);
+      else this.#undispatched.push(inserted);
+      const info = toRunInfo(inserted);
+      this.events.emit("run:fired", { run: info, lateMs: 0 });
+      return info;
+    }
+    throw new SchedulerStateError(`Could not find a free run id for job ${id}.`);
+  }
+
+  /** The next `count` fire times of a job (none while it is paused). */
+  async nextRunTimes(id: string, count = 5): Promise<Date[]> {
+    validateJobId(id);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_NEXT_RUN_TIMES) {
+      throw new InvalidArgumentError("count", `an integer from 1 to ${MAX_NEXT_RUN_TIMES}`, count);
+    }
+    const job = await this.#requireJob(id);
+    if (job.paused || job.nextRunAt === null) return [];
+    const trigger = this.#triggerOf(job);
+    const out: Date[] = [];
+    for (let t: number | null = job.nextRunAt; t !== null && out.length < count; t = trigger.nextMs(t)) {
+      out.push(new Date(t));
+    }
+    return out;
+  }
+
+  // ---- Runs -------------------------------------------------------------------------------
+
+  async getRun(id: string): Promise<RunInfo | null> {
+    if (typeof id !== "string" || id.length === 0)
+      throw new InvalidArgumentError("id", 'a run id like "job1@2026-01-01T00:00:00.000Z"', id);
+    const run = await this.#store.getRun(id);
+    return run ? toRunInfo(run) : null;
+  }
+
+  async listRuns(query: RunQueryOptions = {}): Promise<Page<RunInfo>> {
+    validateLimit(query.limit);
+    const storeQuery: RunQuery = {};
+    if (query.jobId !== undefined) storeQuery.jobId = query.jobId;
+    if (query.status !== undefined) storeQuery.status = query.status;
+    if (query.from !== undefined) storeQuery.from = validDate(query.from, "from").getTime();
+    if (query.to !== undefined) storeQuery.to = validDate(query.to, "to").getTime();
+    if (query.cursor !== undefined) storeQuery.cursor = query.cursor;
+    if (query.limit !== undefined) storeQuery.limit = query.limit;
+    const page = await this.#store.listRuns(storeQuery);
+    return { items: page.items.map(toRunInfo), nextCursor: page.nextCursor };
+  }
+
+  // ---- Lifecycle --------------------------------------------------------------------------
+
+  /** Opens the store, starts the executor and the loop. Idempotent: returns the start in flight. */
+  start(): Promise<void> {
+    if (this.#state === "running" || this.#state === "paused") return Promise.resolve();
+    if (this.#starting) return this.#starting;
+    if (this.#state === "stopping") {
+      return Promise.reject(
+        new SchedulerStateError("The scheduler is stopping; await stop() before starting it again."),
+      );
+    }
+    this.#state = "starting";
+    this.#starting = (async () => {
+      try {
+        await this.#store.open({ retention: this.options.retention });
+        const host: ExecutorHost = {
+          store: this.#store,
+          clock: this.options.clock,
+          tasks: this.tasks,
+          events: this.events,
+          owner: this.id,
+          leaseMs: this.options.leaseMs,
+          logger: this.options.logger,
+        };
+        await this.#executor.start(host);
+        this.#state = "running";
+        this.events.emit("scheduler:started", { schedulerId: this.id });
+        await this.#reportMissingTasks();
+        const manual = this.#undispatched;
+        this.#undispatched = [];
+        if (manual.length > 0) this.#executor.dispatch(manual);
+        this.#poke();
+      } catch (error) {
+        this.#state = "idle";
+        throw error;
+      } finally {
+        this.#starting = undefined;
+      }
+    })();
+    return this.#starting;
+  }
+
+  /**
+   * Stops firing, lets running tasks finish for up to `graceMs`, then aborts them (recorded as
+   * cancelled, reason `shutdown`). Idempotent: returns the stop in flight.
+   */
+  stop(options: StopOptions = {}): Promise<void> {
+    if (this.#stopping) return this.#stopping;
+    if (this.#state === "idle" || this.#state === "stopped") return Promise.resolve();
+    const graceMs = options.graceMs ?? 10_000;
+    if (!Number.isFinite(graceMs) || graceMs < 0)
+      throw new InvalidArgumentError("graceMs", "a number of milliseconds >= 0", graceMs);
+    this.#stopping = (async () => {
+      await this.#starting?.catch(() => undefined);
+      this.#state = "stopping";
+      this.#timer?.cancel();
+      this.#timer = undefined;
+      await this.#tick;
+      try {
+        await this.#executor.stop({ graceMs });
+        await this.#store.releaseClaims(this.id);
+        if (this.options.ownsStore) await this.#store.close();
+      } finally {
+        this.#state = "stopped";
+        this.#stopping = undefined;
+        this.events.emit("scheduler:stopped", { schedulerId: this.id });
+      }
+    })();
+    return this.#stopping;
+  }
+
+  /** Stops firing until `resume()`; running tasks go on. Occurrences due meanwhile are late on resume. */
+  pause(): void {
+    if (this.#state !== "running")
+      throw new SchedulerStateError(`Cannot pause a scheduler that is ${this.#state}.`);
+    this.#state = "paused";
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.events.emit("scheduler:paused", { schedulerId: this.id });
+  }
+
+  resume(): void {
+    if (this.#state !== "paused")
+      throw new SchedulerStateError(`Cannot resume a scheduler that is ${this.#state}.`);
+    this.#state = "running";
+    this.events.emit("scheduler:resumed", { schedulerId: this.id });
+    this.#poke();
+  }
+
+  /** Resolves when no fire is being processed and no task is running or waiting here. */
+  async onIdle(): Promise<void> {
+    for (;;) {
+      if (this.#tick) {
+        await this.#tick;
+        continue;
+      }
+      if (this.#executor.load > 0) {
+        await this.#executor.onIdle();
+        continue;
+      }
+      return;
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.stop();
+  }
+
+  // ---- The loop ---------------------------------------------------------------------------
+
+  /** Asks the loop to look at the store again now (a job was added, a run finished...). */
+  #poke(): void {
+    if (this.#state !== "running") return;
+    if (this.#tick) {
+      this.#tickAgain = true;
+      return;
+    }
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    this.#runTick();
+  }
+
+  #runTick(): void {
+    this.#tick = this.#fire()
+      .then(
+        () => {
+          this.#failures = 0;
+        },
+        (error: unknown) => {
+          this.#failures++;
+          this.events.emit("error", { error: asError(error), context: "scheduler loop" });
+        },
+      )
+      .then(() => this.#arm())
+      .catch((error: unknown) => {
+        this.#failures++;
+        this.events.emit("error", {
+          error: asError(error),
+          context: "scheduler loop: computing the next wake-up",
+        });
+        this.#setTimer(Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** this.#failures));
+      })
+      .finally(() => {
+        this.#tick = undefined;
+        if (this.#tickAgain && this.#state === "running") {
+          this.#tickAgain = false;
+          this.#timer?.cancel();
+          this.#timer = undefined;
+          this.#runTick();
+        }
+      });
+  }
+
+  async #fire(): Promise<void> {
+    const { clock, batchSize, leaseMs } = this.options;
+    const owner = this.id;
+    this.#tickAgain = false;
+    for (;;) {
+      if (this.#state !== "running") return;
+      const now = clock.now();
+      const runs = await this.#store.claimRunsForDispatch({ now, owner, leaseMs, limit: batchSize });
+      if (runs.length > 0) this.#executor.dispatch(runs);
+      if (runs.length < batchSize) break;
+    }
+    for (;;) {
+      if (this.#state !== "running") return;
+      const now = clock.now();
+      const claimed = await this.#store.claimDueJobs({ now, owner, leaseMs, limit: batchSize });
+      if (claimed.length === 0) break;
+      const plans = claimed.map((job) => planFire(job, this.#triggerOf(job), now));
+      const results = await this.#store.commitFires(
+        plans.map((p) => p.commit),
+        { now, owner, leaseMs },
+      );
+      const dispatch: RunRecord[] = [];
+      for (let i = 0; i < results.length; i++) {
+        const result = results[i]!;
+        if (result.status !== "ok") continue;
+        for (const run of result.inserted) {
+          if (run.status === "pending") dispatch.push(run);
+          this.#emitFired(run, now);
+        }
+        if (plans[i]!.replaceLive) await this.#cancelLiveRuns(result.jobId, result.inserted);
+      }
+      if (dispatch.length > 0) this.#executor.dispatch(dispatch);
+      if (claimed.length < batchSize) break;
+    }
+    const now = clock.now();
+    if (now - this.#lastPruneAt >= PRUNE_EVERY_MS) {
+      this.#lastPruneAt = now;
+      await this.#store.pruneRuns({ now });
+    }
+  }
+
+  async #arm(): Promise<void> {
+    if (this.#state !== "running") return;
+    const { clock, pollIntervalMs } = this.options;
+    const wakeAt = await this.#store.nextWakeAt();
+    if (this.#state !== "running" || this.#tickAgain) return;
+    const now = clock.now();
+    let delay = wakeAt === null ? MAX_SLEEP_CHUNK_MS : Math.max(0, wakeAt - now);
+    delay = Math.min(delay, MAX_SLEEP_CHUNK_MS);
+    if (this.#store.shared) delay = Math.min(delay, pollIntervalMs);
+    if (this.#failures > 0) delay = Math.max(delay, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** this.#failures));
+    this.#setTimer(delay);
+  }
+
+  #setTimer(delayMs: number): void {
+    this.#timer?.cancel();
+    this.#timer = this.options.clock.setTimer(() => {
+      this.#timer = undefined;
+      if (this.#state === "running" && !this.#tick) this.#runTick();
+    }, delayMs);
+  }
+
+  #emitFired(run: RunRecord, now: number): void {
+    switch (run.status) {
+      case "pending":
+        if (this.events.has("run:fired"))
+          this.events.emit("run:fired", { run: toRunInfo(run), lateMs: Math.max(0, now - run.dueAt) });
+        break;
+      case "waiting":
+        if (this.events.has("run:waiting")) this.events.emit("run:waiting", { run: toRunInfo(run) });
+        break;
+      case "skipped":
+        if (this.events.has("run:skipped")) this.events.emit("run:skipped", { run: toRunInfo(run) });
+        break;
+      case "missed":
+        if (this.events.has("run:missed")) this.events.emit("run:missed", { run: toRunInfo(run) });
+        break;
+      case "cancelled":
+        if (this.events.has("run:cancelled")) this.events.emit("run:cancelled", { run: toRunInfo(run) });
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** Overlap `replace`: cancels the job's live runs other than the ones just inserted. */
+  async #cancelLiveRuns(jobId: string, inserted: readonly RunRecord[]): Promise<void> {
+    const fresh = new Set(inserted.map((r) => r.id));
+    const page = await this.#store.listRuns({
+      jobId,
+      status: ["pending", "waiting", "dispatched", "running", "retrying"],
+      limit: 1000,
+    });
+    for (const run of page.items) {
+      if (fresh.has(run.id)) continue;
+      if (this.#executor.cancel(run.id, "replaced")) continue;
+      const cancelled = await this.#store.cancelRun(run.id, {
+        now: this.options.clock.now(),
+        reason: "replaced",
+      });
+      if (cancelled && this.events.has("run:cancelled"))
+        this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
+    }
+  }
+
+  async #reportMissingTasks(): Promise<void> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.#store.listJobs({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      for (const job of page.items) {
+        if (!this.tasks.has(job.taskName))
+          this.events.emit("job:task-missing", { jobId: job.id, taskName: job.taskName });
+      }
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  // ---- Helpers ----------------------------------------------------------------------------
+
+  #triggerOf(job: JobRecord): Trigger {
+    const cached = this.#triggers.get(job.id);
+    if (cached && cached.version === job.version) return cached.trigger;
+    const trigger = triggerFromSpec(job.trigger);
+    this.#triggers.set(job.id, { version: job.version, trigger });
+    return trigger;
+  }
+
+  #internSpec(spec: TriggerSpecBase): TriggerSpecBase {
+    const key = JSON.stringify(spec);
+    const existing = this.#specs.get(key);
+    if (existing) return existing;
+    const frozen = Object.freeze(spec);
+    this.#specs.set(key, frozen);
+    return frozen;
+  }
+
+  #info(job: JobRecord, trigger: Trigger = this.#triggerOf(job)): JobInfo {
+    const spec = job.trigger as TriggerSpecBase & { timezone?: unknown };
+    return toJobInfo(job, {
+      schedule: trigger.describe(),
+      timezone: typeof spec.timezone === "string" ? spec.timezone : null,
+      recurring: trigger.recurring,
+      taskRegistered: this.tasks.has(job.taskName),
+    });
+  }
+
+  async #requireJob(id: string): Promise<JobRecord> {
+    const job = await this.#store.getJob(id);
+    if (!job) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  async #update(id: string, patch: JobPatch): Promise<JobRecord> {
+    return this.#store.updateJob(id, patch, this.options.clock.now());
+  }
+
+  #resolveTask(jobId: string, task: unknown, field: string): TaskDefinition {
+    if (typeof task === "string") {
+      const known = this.tasks.get(task);
+      if (!known)
+        throw new TaskNotFoundError(
+          task,
+          this.tasks.list().map((t) => t.name),
+        );
+      return known;
+    }
+    if (isTaskDefinition(task)) return task;
+    if (typeof task === "function") {
+      // A plain function is known by its own name, or by the job's id when it has none.
+      const named = task.name && /^[A-Za-z0-9_.:/-]{1,128}$/.test(task.name) && task.name !== "anonymous";
+      const name = named ? task.name : `job:${jobId}`.slice(0, 128);
+      const existing = this.tasks.get(name);
+      if (existing && existing.fn === task) return existing;
+      if (existing && named) {
+        throw new InvalidArgumentError(
+          field,
+          `a function whose name is not taken; a different task named "${name}" is registered (use defineTask("other-name", fn))`,
+          task,
+        );
+      }
+      return defineTask(name, task as (...args: never[]) => unknown);
+    }
+    throw new InvalidArgumentError(
+      field,
+      "a function, a defineTask() definition or a registered task name",
+      task,
+    );
+  }
+}
+
+function firstRunAt(trigger: Trigger, now: number): number | null {
+  const next = trigger.nextMs(now - 1);
+  if (next !== null) return next;
+  // A one-off date in the past is still due (and late): the catch-up policy decides its fate.
+  if (!trigger.recurring) {
+    const at = (trigger.toJSON() as TriggerSpecBase & { at?: unknown }).at;
+    const ms = typeof at === "string" ? Date.parse(at) : NaN;
+    if (Number.isFinite(ms)) return ms;
+  }
+  return null;
+}
+
+function validateJobId(id: unknown): asserts id is string {
+  if (
+    typeof id !== "string" ||
+    id.length === 0 ||
+    id.length > MAX_JOB_ID_LENGTH ||
+    hasControlCharacter(id) ||
+    id.trim() !== id
+  ) {
+    throw new InvalidArgumentError(
+      "id",
+      `a job ID of 1 to ${MAX_JOB_ID_LENGTH} characters without control characters or surrounding spaces`,
+      id,
+    );
+  }
+}
+
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+function validateLimit(limit: unknown): void {
+  if (
+    limit !== undefined &&
+    (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1 || limit > 1000)
+  ) {
+    throw new InvalidArgumentError("limit", "an integer from 1 to 1000", limit);
+  }
+}
+
+function validDate(value: unknown, field: string): Date {
+  if (value instanceof Date && Number.isFinite(value.getTime())) return value;
+  throw new InvalidArgumentError(field, "a valid Date", value);
+}
+
+function validateDescription(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value === "string" && value.length <= 2000) return value;
+  throw new InvalidOptionError("description", "a string of at most 2000 characters", value);
+}
+
+/** Args must survive a trip through JSON unchanged: stores and queues carry them as JSON. */
+function validateArgs(args: unknown, task: TaskDefinition | undefined, field: string): unknown[] {
+  if (!Array.isArray(args))
+    throw new InvalidArgumentError(field, "an array of JSON values (the task's arguments)", args);
+  const problem = findNonJson(args, field, 0);
+  if (problem)
+    throw new InvalidArgumentError(
+      problem.path,
+      "a JSON value (string, number, boolean, null, array or plain object)",
+      problem.value,
+    );
+  if (task?.argsSchema) {
+    const result = task.argsSchema.safeParse(args);
+    if (!result.success) {
+      throw new InvalidArgumentError(
+        field,
+        `arguments accepted by task "${task.name}": ${result.error.message}`,
+        args,
+      );
+    }
+  }
+  return JSON.parse(JSON.stringify(args)) as unknown[];
+}
+
+function findNonJson(value: unknown, path: string, depth: number): { path: string; value: unknown } | null {
+  if (depth > 64) return { path, value: "nested more than 64 levels" };
+  if (value === null || typeof value === "string" || typeof value === "boolean") return null;
+  if (typeof value === "number") return Number.isFinite(value) ? null : { path, value };
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const p = findNonJson(value[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  if (typeof value === "object") {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) return { path, value };
+    for (const [k, v] of Object.entries(value)) {
+      const p = findNonJson(v, `${path}.${k}`, depth + 1);
+      if (p) return p;
+    }
+    return null;
+  }
+  return { path, value };
+}
+
+function pickTriggerOptions(options: object): TriggerOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options))
+    if (TRIGGER_KEYS.has(key) && value !== undefined) out[key] = value;
+  return out;
+}
+
+function pickPolicyOptions(options: object): JobPolicyOptions {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(options))
+    if (isPolicyKey(key) && value !== undefined) out[key] = value;
+  return out;
+}
+
+function unknownOption(key: string, method: string): InvalidOptionError {
+  return new InvalidOptionError(key, `an option of ${method}()`, key, {
+    message: `Unknown option \`${key}\` (${describeValue(key)}) in ${method}(); see the README for the allowed options`,
+  });
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -1,0 +1,343 @@
+/**
+ * The Store port: where jobs, their next fire times, the run ledger and the leases live.
+ *
+ * Every store (memory, SQLite, Redis) implements this contract, and the shared contract suite
+ * (`cronq/testing`, `storeContract`) checks it. Each method's doc says which records it may touch,
+ * what is atomic, and what it returns when it loses a race. Times are epoch milliseconds passed in
+ * by the caller (`now`): stores never read a clock of their own, except that a store shared between
+ * machines may measure leases on its server's clock (the Redis store does) and says so.
+ *
+ * Exactly-once firing rests on two rules that every store enforces atomically:
+ * 1. a job is fired only by the holder of its current claim (`claimDueJobs` / `commitFires` with
+ *    the claim's fencing token), and
+ * 2. a run id (`jobId@scheduledAt`) is inserted at most once: a second insert of the same id is a
+ *    no-op, whoever attempts it.
+ */
+import type { SerializedError } from "../errors.js";
+import type { JobRecord, JobStatus, RunOrigin, RunReason, RunRecord, RunStatus } from "../jobs/job.js";
+import type { JobPolicy } from "../jobs/policies.js";
+
+export interface Page<T> {
+  items: T[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface JobQuery {
+  /** Jobs whose derived status ({@link jobStatusOf}) is one of these. */
+  status?: readonly Exclude<JobStatus, "missing-task">[];
+  taskName?: string;
+  /** Case-insensitive substring of the id, task name or description. */
+  search?: string;
+  /** Opaque cursor from a previous page. Jobs are ordered by id. */
+  cursor?: string;
+  /** @default 100 */
+  limit?: number;
+}
+
+export interface RunQuery {
+  jobId?: string;
+  status?: readonly RunStatus[];
+  /** Runs whose `scheduledAt` is at or after this instant. */
+  from?: number;
+  /** Runs whose `scheduledAt` is before this instant. */
+  to?: number;
+  /** Opaque cursor from a previous page. Runs are ordered newest first (`scheduledAt`, then id). */
+  cursor?: string;
+  /** @default 100 */
+  limit?: number;
+}
+
+/** Fields of a job that the management API may change (`updateJob`). */
+export type JobPatch = Partial<
+  Pick<JobRecord, "taskName" | "args" | "description" | "trigger" | "policy" | "paused" | "nextRunAt">
+>;
+
+export interface ClaimArgs {
+  now: number;
+  /** The scheduler replica or worker asking. */
+  owner: string;
+  /** How long the claim or lease lasts if not committed or renewed. */
+  leaseMs: number;
+  limit: number;
+}
+
+/** What a scheduler decided when it fired one claimed job. */
+export interface FireCommit {
+  jobId: string;
+  /** The claim's fencing token, from the record `claimDueJobs` returned. */
+  claimToken: number;
+  /** The job's `version` in that record: if the job changed since, `nextRunAt` is left alone. */
+  jobVersion: number;
+  /** The next nominal occurrence after the ones in `runs`, or null when the trigger is exhausted. */
+  nextRunAt: number | null;
+  /**
+   * One record per occurrence processed: live ones (`pending` ones are leased to the committing
+   * owner for `leaseMs`; `waiting` ones are not leased) and final ones (`skipped`, `missed`).
+   */
+  runs: RunRecord[];
+}
+
+export interface FireCommitResult {
+  jobId: string;
+  /**
+   * `ok`: written. `lease-lost`: the claim expired and someone else holds it now; nothing was
+   * written. `job-gone`: the job was removed meanwhile; nothing was written.
+   */
+  status: "ok" | "lease-lost" | "job-gone";
+  /** The runs actually inserted (ids that already existed are left out), with their leases. */
+  inserted: RunRecord[];
+}
+
+export interface StartAttemptArgs {
+  now: number;
+  /** Who executes it: the lease holder from now on. */
+  owner: string;
+  leaseMs: number;
+  /**
+   * The lease token the caller holds (from `claimRunsForDispatch` or `commitFires`), or null when
+   * starting a `dispatched` run taken from a queue, which has no lease.
+   */
+  token: number | null;
+}
+
+export interface FinishAttemptArgs {
+  now: number;
+  owner: string;
+  /** The token `startAttempt` returned in the run's lease. */
+  token: number;
+  outcome: "succeeded" | "failed" | "timed-out" | "cancelled";
+  error: SerializedError | null;
+  /** For a non-success: why (`error`, `timeout`, `non-retryable`, `replaced`, `shutdown`...). */
+  reason: RunReason | null;
+  /** When set, the run is not finished: it goes to `retrying` until this instant. */
+  retryAt: number | null;
+  /** Lease given to the caller on a `waiting` run that this finish promotes to `pending`. */
+  leaseMs: number;
+}
+
+export interface FinishAttemptResult {
+  run: RunRecord;
+  /** The job after its counters were updated; null if the job was removed meanwhile. */
+  job: JobRecord | null;
+  /**
+   * Overlap `queue`: the oldest `waiting` run of the job, now `pending` and leased to the caller,
+   * which must dispatch it. Null when there is none or the job still has another live run.
+   */
+  promoted: RunRecord | null;
+}
+
+/** How much run history a store keeps. */
+export interface RetentionPolicy {
+  /** Keep at most this many final runs per job (the newest). */
+  maxRunsPerJob: number;
+  /** Final runs that ended longer ago than this are deleted by `pruneRuns`. */
+  maxAgeMs: number;
+}
+
+export interface StoreOpenOptions {
+  retention: RetentionPolicy;
+}
+
+export interface Store {
+  /** `"memory"`, `"sqlite"`, `"redis"`... */
+  readonly kind: string;
+  /**
+   * Whether other processes may change this store. A scheduler polls a shared store for jobs added
+   * elsewhere, and only shared stores expire the leases of live runs (a process sharing nothing
+   * cannot lose its executor without losing its store too).
+   */
+  readonly shared: boolean;
+
+  /**
+   * Connects and creates the schema. Idempotent. From then on the store keeps at most
+   * `retention.maxRunsPerJob` final runs per job, deleting the oldest as new ones finish.
+   */
+  open(options: StoreOpenOptions): Promise<void>;
+  /** Releases what `open` acquired. Idempotent. */
+  close(): Promise<void>;
+  /** Resolves if the store is reachable now; rejects with StoreUnavailableError otherwise. */
+  ping(): Promise<void>;
+
+  // ---- Jobs -------------------------------------------------------------------------------
+
+  /**
+   * Inserts a job. If one with the same id exists: with `replace`, its definition (task, args,
+   * description, trigger, policy, paused, nextRunAt) is replaced, its counters and run history
+   * kept, its `version` increased; without it, throws DuplicateJobError and changes nothing.
+   * Atomic. Returns the stored record.
+   */
+  insertJob(job: JobRecord, options: { replace: boolean; now: number }): Promise<JobRecord>;
+
+  getJob(id: string): Promise<JobRecord | null>;
+
+  listJobs(query?: JobQuery): Promise<Page<JobRecord>>;
+
+  /** How many jobs have each derived status. */
+  countJobs(): Promise<Record<Exclude<JobStatus, "missing-task">, number>>;
+
+  /**
+   * Applies `patch` to one job, increases its `version` and sets `updatedAt`. Atomic. Throws
+   * JobNotFoundError if the job does not exist. Returns the updated record.
+   */
+  updateJob(id: string, patch: JobPatch, now: number): Promise<JobRecord>;
+
+  /**
+   * Deletes a job and every run of it. Live runs still executing somewhere finish into nothing
+   * (`finishAttempt` returns null for them). Returns the deleted record, or null if there was none.
+   */
+  removeJob(id: string): Promise<JobRecord | null>;
+
+  // ---- Firing -----------------------------------------------------------------------------
+
+  /**
+   * The earliest instant at which `claimDueJobs` or `claimRunsForDispatch` may return something
+   * (a job's nextRunAt, an expiring claim, a retry's nextAttemptAt, an expiring run lease in a
+   * shared store), or null when nothing is scheduled.
+   */
+  nextWakeAt(): Promise<number | null>;
+
+  /**
+   * Claims up to `limit` jobs that are due: not paused, `nextRunAt <= now`, and not claimed by a
+   * live claim. Atomically gives each a new claim `{ owner, expiresAt: now + leaseMs, token }` with
+   * a token greater than any before, and returns them (earliest nextRunAt first). Concurrent callers
+   * never receive the same job.
+   */
+  claimDueJobs(args: ClaimArgs): Promise<JobRecord[]>;
+
+  /**
+   * Writes what the claim holders decided, each commit atomically on its own: if the job's claim
+   * still has `claimToken` (expired or not, as long as nobody re-claimed it), inserts the runs
+   * (skipping ids that exist), updates the job's counters (`activeRuns`, `skippedCount`,
+   * `missedCount`) and, when `jobVersion` still matches, `nextRunAt`; then clears the claim.
+   * Otherwise writes nothing for that job and says why.
+   */
+  commitFires(
+    commits: readonly FireCommit[],
+    args: { now: number; owner: string; leaseMs: number },
+  ): Promise<FireCommitResult[]>;
+
+  /** Clears every claim `owner` holds (a stopping scheduler), so that another can fire at once. */
+  releaseClaims(owner: string): Promise<void>;
+
+  // ---- Runs -------------------------------------------------------------------------------
+
+  /**
+   * Inserts a run that no trigger produced (a manual run), live (`pending`, leased to `owner`) and
+   * counted in the job's `activeRuns`. Returns null if the job does not exist, or `false` if the id
+   * exists. Atomic.
+   */
+  insertRun(
+    run: RunRecord,
+    args: { now: number; owner: string; leaseMs: number },
+  ): Promise<RunRecord | null | false>;
+
+  /**
+   * Claims up to `limit` runs that someone must (re)dispatch: `retrying` runs whose
+   * `nextAttemptAt <= now`, and, in shared stores, `pending` or `running` runs whose lease expired
+   * and whose owner is not the caller. A `running` one gets its open attempt closed as
+   * `interrupted`; if it has no attempt left it is finished as `failed` (reason `interrupted`)
+   * instead of being returned. Each returned run is `pending`, leased to the caller.
+   */
+  claimRunsForDispatch(args: ClaimArgs): Promise<RunRecord[]>;
+
+  /**
+   * `pending` -> `dispatched` for runs the caller (holding their lease) handed to a queue. Runs
+   * whose lease the caller lost are left alone and their ids returned.
+   */
+  markDispatched(runIds: readonly string[], args: { now: number; owner: string }): Promise<string[]>;
+
+  /**
+   * Starts the next attempt of a `pending` (leased to the caller with `token`), `dispatched`
+   * (`token` null) or `retrying` run: status `running`, a new attempt record, a new lease for
+   * `owner`. The first attempt sets the run's `startedAt` and the job's `lastRunStartedAt` and
+   * `lastRunId`. Returns null if the run does not exist or is not in one of those states (already
+   * started elsewhere, cancelled); throws LeaseLostError when the token is stale.
+   */
+  startAttempt(runId: string, args: StartAttemptArgs): Promise<RunRecord | null>;
+
+  /**
+   * Ends the open attempt of a `running` run held by `owner` with `token`: to `retrying` if
+   * `retryAt` is set, otherwise to the final outcome, updating the job's counters and last-run
+   * fields and promoting its oldest `waiting` run when no other live run is left. Atomic. Returns
+   * null if the run no longer exists; throws LeaseLostError if the caller's lease is stale.
+   */
+  finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null>;
+
+  /**
+   * Extends the leases `owner` holds on `running` or `pending` runs to `now + leaseMs`. Returns the
+   * ids whose lease the owner no longer holds.
+   */
+  renewRunLeases(
+    runIds: readonly string[],
+    args: { now: number; owner: string; leaseMs: number },
+  ): Promise<string[]>;
+
+  /**
+   * Finishes a live run that is not executing (`pending`, `waiting`, `dispatched`, `retrying`) as
+   * `cancelled` with `reason`, updating the job's counters. Returns the run, or null if it does not
+   * exist or is executing or final (an executing run is cancelled by its executor).
+   */
+  cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null>;
+
+  getRun(id: string): Promise<RunRecord | null>;
+
+  listRuns(query?: RunQuery): Promise<Page<RunRecord>>;
+
+  /**
+   * Deletes final runs that ended before `now - retention.maxAgeMs`, and any beyond
+   * `maxRunsPerJob` per job; never touches live runs. Returns how many it deleted.
+   */
+  pruneRuns(args: { now: number }): Promise<number>;
+}
+
+/** A job's status as far as its record tells (the scheduler adds `missing-task`). */
+export function jobStatusOf(
+  job: Pick<JobRecord, "paused" | "activeRuns" | "nextRunAt" | "lastOutcome">,
+): Exclude<JobStatus, "missing-task"> {
+  if (job.paused) return "paused";
+  if (job.activeRuns > 0) return "running";
+  if (job.nextRunAt !== null) return "scheduled";
+  return job.lastOutcome === "failed" || job.lastOutcome === "timed-out" ? "failed" : "completed";
+}
+
+/** A fresh run record, with the fields every store and executor expects. */
+export function newRunRecord(fields: {
+  id: string;
+  jobId: string;
+  taskName: string;
+  origin: RunOrigin;
+  scheduledAt: number;
+  dueAt: number;
+  firedAt: number;
+  status: RunStatus;
+  reason?: RunReason | null;
+  args: unknown[];
+  policy: Pick<JobPolicy, "retry" | "timeoutMs" | "group">;
+  coalesced?: RunRecord["coalesced"];
+}): RunRecord {
+  return {
+    id: fields.id,
+    jobId: fields.jobId,
+    taskName: fields.taskName,
+    origin: fields.origin,
+    scheduledAt: fields.scheduledAt,
+    dueAt: fields.dueAt,
+    firedAt: fields.firedAt,
+    status: fields.status,
+    reason: fields.reason ?? null,
+    args: fields.args,
+    startedAt: null,
+    endedAt: fields.status === "skipped" || fields.status === "missed" ? fields.firedAt : null,
+    durationMs: null,
+    attempts: [],
+    retry: fields.policy.retry,
+    timeoutMs: fields.policy.timeoutMs,
+    group: fields.policy.group,
+    nextAttemptAt: null,
+    error: null,
+    worker: null,
+    lease: null,
+    coalesced: fields.coalesced ?? null,
+  };
+}
