@@ -78,16 +78,7 @@ export class FakeClock implements Clock {
         time,
       );
     }
-    await settle();
-    for (;;) {
-      const next = this.#nextDue(target);
-      if (!next) break;
-      this.#nowMs = Math.max(this.#nowMs, next.dueMs);
-      this.#fire(next);
-      await settle();
-    }
-    this.#nowMs = target;
-    await settle();
+    await this.#runUntil(target, false);
   }
 
   /**
@@ -96,13 +87,26 @@ export class FakeClock implements Clock {
    */
   async jumpTo(time: Date | string | number): Promise<void> {
     this.#nowMs = toMs(time, "time");
+    await this.#runUntil(this.#nowMs, true);
+  }
+
+  /**
+   * Fires every timer due by `target` (including ones that the fired callbacks set), letting
+   * promises settle after each, until nothing is due and the clock reads `target`. With `late`,
+   * timers fire at the current time instead of their own due time.
+   */
+  async #runUntil(target: number, late: boolean): Promise<void> {
     for (;;) {
-      const next = this.#nextDue(this.#nowMs);
-      if (!next) break;
-      this.#fire(next);
       await settle();
+      const next = this.#nextDue(target);
+      if (next) {
+        if (!late) this.#nowMs = Math.max(this.#nowMs, next.dueMs);
+        this.#fire(next);
+        continue;
+      }
+      if (this.#nowMs === target) return;
+      this.#nowMs = target;
     }
-    await settle();
   }
 
   /** Lets pending promise chains settle without moving time. */

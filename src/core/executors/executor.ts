@@ -25,6 +25,11 @@ export interface ExecutorHost {
   readonly leaseMs: number;
   /** The logger that tasks receive in their context. */
   readonly logger: TaskLogger;
+  /**
+   * Tells the scheduler that the store's next wake-up time may have moved earlier (a run now
+   * waits for a retry), so that it re-reads it instead of sleeping past it.
+   */
+  wake(): void;
 }
 
 export interface Executor {

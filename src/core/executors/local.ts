@@ -156,6 +156,7 @@ export class LocalExecutor implements Executor {
         signal: slot.controller.signal,
       });
       if (result?.promoted) this.#queue.push(result.promoted);
+      if (result?.run.status === "retrying") host.wake();
     } catch (error) {
       host.events.emit("error", {
         error: asError(error),

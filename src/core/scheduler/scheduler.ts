@@ -13,6 +13,7 @@ import {
   InvalidArgumentError,
   InvalidOptionError,
   JobNotFoundError,
+  RunNotFoundError,
   SchedulerStateError,
   TaskNotFoundError,
   describeValue,
@@ -250,6 +251,65 @@ export class Scheduler {
     return info;
   }
 
+  /**
+   * Declares a job: adds it if no job has this id, otherwise changes what differs from `options`
+   * and leaves the rest, its schedule included, alone. Relative times (`startIn`, an interval's
+   * first fire) count from the job's creation, so declaring the same job at every start of a
+   * process neither moves its next run nor skips the catch-up of what it missed while down.
+   */
+  async ensureJob<F extends (...args: never[]) => unknown>(
+    id: string,
+    task: F | TaskDefinition | string,
+    options: JobOptions<TaskArgs<F>>,
+  ): Promise<{ job: JobInfo; action: "added" | "updated" | "unchanged" }>;
+  async ensureJob(
+    id: string,
+    task: unknown,
+    options: JobOptions,
+  ): Promise<{ job: JobInfo; action: "added" | "updated" | "unchanged" }> {
+    validateJobId(id);
+    const existing = await this.#store.getJob(id);
+    if (!existing) {
+      return { job: await this.addJob(id, task as string, options), action: "added" };
+    }
+    if (typeof options !== "object" || options === null || Array.isArray(options)) {
+      throw new InvalidOptionError("options", "an object with a trigger such as { interval: 30 }", options);
+    }
+    for (const key of Object.keys(options)) {
+      if (!TRIGGER_KEYS.has(key) && !JOB_KEYS.has(key) && !isPolicyKey(key))
+        throw unknownOption(key, "ensureJob");
+    }
+    const definition = this.#resolveTask(id, task, "task");
+    const args = validateArgs(options.args ?? [], definition, "args");
+    const trigger = triggerFromOptions(pickTriggerOptions(options), {
+      now: existing.createdAt,
+      timezone: this.options.timezone,
+    });
+    const policy = resolveJobPolicy(pickPolicyOptions(options), this.options.jobDefaults);
+    const description = validateDescription(options.description);
+    const patch: JobPatch = {};
+    const spec = trigger.toJSON();
+    if (JSON.stringify(spec) !== JSON.stringify(existing.trigger)) {
+      patch.trigger = this.#internSpec(spec);
+      patch.nextRunAt = firstRunAt(trigger, this.options.clock.now());
+    }
+    if (definition.name !== existing.taskName) patch.taskName = definition.name;
+    if (JSON.stringify(args) !== JSON.stringify(existing.args)) patch.args = args;
+    if (description !== existing.description) patch.description = description;
+    if (JSON.stringify(policy) !== JSON.stringify(existing.policy)) patch.policy = policy;
+    if (options.paused !== undefined && options.paused !== existing.paused) {
+      patch.paused = options.paused;
+      if (!options.paused) patch.nextRunAt ??= trigger.nextMs(this.options.clock.now());
+    }
+    this.tasks.register(definition);
+    if (Object.keys(patch).length === 0) return { job: this.#info(existing), action: "unchanged" };
+    const job = await this.#update(id, patch);
+    const info = this.#info(job);
+    this.events.emit("job:updated", { job: info });
+    this.#poke();
+    return { job: info, action: "updated" };
+  }
+
   /** Removes a job and its run history. Throws JobNotFoundError for an unknown id. */
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
@@ -440,6 +500,30 @@ export class Scheduler {
     return { items: page.items.map(toRunInfo), nextCursor: page.nextCursor };
   }
 
+  /**
+   * Cancels a live run: an executing one is aborted through its signal if it runs in this process
+   * (its record turns `cancelled` as soon as the attempt is recorded, a moment later), a waiting or
+   * pending one is recorded as cancelled at once. Returns the run as it is afterwards. Throws
+   * RunNotFoundError for an unknown id; a final run is returned unchanged.
+   */
+  async cancelRun(id: string): Promise<RunInfo> {
+    const run = await this.#store.getRun(id);
+    if (!run) throw new RunNotFoundError(id);
+    if (!this.#executor.cancel(id, "user") && run.status !== "running") {
+      const cancelled = await this.#store.cancelRun(id, { now: this.options.clock.now(), reason: "user" });
+      if (cancelled && this.events.has("run:cancelled"))
+        this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
+    }
+    const after = await this.#store.getRun(id);
+    if (!after) throw new RunNotFoundError(id);
+    return toRunInfo(after);
+  }
+
+  /** How many jobs have each status (as stored; `missing-task` is per process, see `listJobs`). */
+  async countJobs(): Promise<Record<Exclude<JobInfo["status"], "missing-task">, number>> {
+    return this.#store.countJobs();
+  }
+
   // ---- Lifecycle --------------------------------------------------------------------------
 
   /** Opens the store, starts the executor and the loop. Idempotent: returns the start in flight. */
@@ -463,6 +547,7 @@ export class Scheduler {
           owner: this.id,
           leaseMs: this.options.leaseMs,
           logger: this.options.logger,
+          wake: () => this.#poke(),
         };
         await this.#executor.start(host);
         this.#state = "running";
@@ -492,6 +577,7 @@ export class Scheduler {
     const graceMs = options.graceMs ?? 10_000;
     if (!Number.isFinite(graceMs) || graceMs < 0)
       throw new InvalidArgumentError("graceMs", "a number of milliseconds >= 0", graceMs);
+    if (!this.#starting) this.#state = "stopping";
     this.#stopping = (async () => {
       await this.#starting?.catch(() => undefined);
       this.#state = "stopping";

@@ -15,7 +15,12 @@ function every(periodMs: number, anchor = 0): Trigger {
     nextMs,
     next: (after) => new Date(nextMs(after.getTime())),
     describe: () => `every ${periodMs} ms`,
-    toJSON: () => ({ kind: "interval", version: 1 }),
+    toJSON: () => ({
+      kind: "interval",
+      version: 1,
+      everyMs: periodMs,
+      anchorAt: new Date(anchor).toISOString(),
+    }),
   };
 }
 
