@@ -20,6 +20,73 @@ export interface TriggerSpecBase {
   endAt?: string;
 }
 
+/** `{ kind: "cron", expression: "0 9 * * MON-FRI", timezone: "Europe/Berlin" }` */
+export interface CronTriggerSpec extends TriggerSpecBase {
+  kind: "cron";
+  /** 5 fields, 6 with seconds first, or a macro such as "@daily". */
+  expression: string;
+  /** IANA timezone or fixed offset ("+05:30"). @default "UTC" */
+  timezone?: string;
+  /** Only the choices the user made; the defaults depend on the expression (see {@link DstPolicy}). */
+  dst?: DstPolicy;
+  /** See {@link TriggerOptions.cronDayMatch}. @default "or" */
+  dayMatch?: "or" | "and";
+}
+
+/** Every `everyMs` of elapsed time: at `anchorAt + k * everyMs` for every integer k, within the bounds. */
+export interface IntervalTriggerSpec extends TriggerSpecBase {
+  kind: "interval";
+  everyMs: number;
+  /** ISO 8601 instant that the fire times are aligned to. */
+  anchorAt: string;
+}
+
+/** One fire at `at` (ISO 8601 instant). */
+export interface DateTriggerSpec extends TriggerSpecBase {
+  kind: "date";
+  at: string;
+}
+
+/** Every N days/weeks/months/years at a wall-clock time, counted from the period of `anchorAt`. */
+export interface CalendarTriggerSpec extends TriggerSpecBase {
+  kind: "calendar";
+  every: number;
+  unit: "day" | "week" | "month" | "year";
+  /** "HH:MM:SS". */
+  time: string;
+  /** For `month` and `year`: 1-31, clamped to the month's last day. */
+  dayOfMonth?: number;
+  /** For `year`: 1-12. */
+  month?: number;
+  /** For `week`: ISO weekdays, 1 (Monday) to 7 (Sunday), ascending. */
+  weekdays?: number[];
+  timezone?: string;
+  /** ISO 8601 instant whose local date is period 0 (the first day/week/month/year). */
+  anchorAt: string;
+  dst?: DstPolicy;
+}
+
+/** Fires whenever any of its triggers fires, once per instant. */
+export interface UnionTriggerSpec extends TriggerSpecBase {
+  kind: "union";
+  triggers: TriggerSpec[];
+}
+
+/** Fires at the instants where all of its triggers fire. */
+export interface IntersectionTriggerSpec extends TriggerSpecBase {
+  kind: "intersection";
+  triggers: TriggerSpec[];
+}
+
+/** The JSON form of every trigger kind, as `toJSON()` returns it and `triggerFromSpec` reads it. */
+export type TriggerSpec =
+  | CronTriggerSpec
+  | IntervalTriggerSpec
+  | DateTriggerSpec
+  | CalendarTriggerSpec
+  | UnionTriggerSpec
+  | IntersectionTriggerSpec;
+
 export interface Trigger {
   readonly kind: TriggerKind;
   /** Whether the trigger can fire more than once (interval, cron, calendar) or once (date). */
@@ -30,7 +97,7 @@ export interface Trigger {
   nextMs(afterMs: number): number | null;
   /** The trigger in plain English: "every 5 minutes", "at 09:00, Monday through Friday, Europe/Berlin". */
   describe(): string;
-  toJSON(): TriggerSpecBase;
+  toJSON(): TriggerSpec;
 }
 
 /**
