@@ -7,6 +7,7 @@
  */
 import { type Duration, formatDuration, parseDuration } from "../duration.js";
 import { InvalidOptionError } from "../errors.js";
+import { jitterOffsetMs } from "../triggers/jitter.js";
 
 /**
  * What to do when an occurrence comes while the job is still running (on any worker).
@@ -247,24 +248,14 @@ function resolveRetry(value: unknown, base: RetryPolicy, field: string): RetryPo
 
 /**
  * The delay before attempt `nextAttempt` (2 for the first retry). With jitter the delay lies in
- * [d/2, d], chosen by hashing `key` (the run id), so that it is reproducible.
+ * [d/2, d], chosen by hashing `key` (the run id) and the attempt, so that it is reproducible.
  */
 export function retryDelayMs(retry: RetryPolicy, nextAttempt: number, key: string): number {
   const exponent = Math.max(0, nextAttempt - 2);
   const raw = retry.backoff === "fixed" ? retry.delayMs : retry.delayMs * 2 ** Math.min(exponent, 52);
-  const capped = Math.min(retry.maxDelayMs, raw);
+  const capped = Math.round(Math.min(retry.maxDelayMs, raw));
   if (!retry.jitter || capped === 0) return capped;
-  return Math.round(capped / 2 + (capped / 2) * hashFraction(`${key}#${nextAttempt}`));
-}
-
-/** A number in [0, 1) that depends only on `key` (FNV-1a, 32 bits). */
-export function hashFraction(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    h ^= key.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return (h >>> 0) / 0x1_0000_0000;
+  return capped - jitterOffsetMs(key, nextAttempt, Math.floor(capped / 2));
 }
 
 function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {

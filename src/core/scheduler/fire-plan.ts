@@ -12,8 +12,8 @@
  * beyond {@link MAX_MISSED_RECORDS} are coalesced into one record that says how many it stands for.
  */
 import { type JobRecord, type RunReason, type RunRecord, occurrenceId } from "../jobs/job.js";
-import { hashFraction } from "../jobs/policies.js";
 import { type FireCommit, newRunRecord } from "../stores/store.js";
+import { jitterOffsetMs } from "../triggers/jitter.js";
 import type { Trigger } from "../triggers/trigger.js";
 
 /** Missed occurrences recorded one by one per fire; more are coalesced into a single record. */
@@ -31,9 +31,9 @@ export interface FirePlan {
   replaceLive: boolean;
 }
 
-/** The jitter of one occurrence: a fixed function of the job id and time, in [0, jitterMs). */
+/** The jitter of one occurrence: a fixed function of the job id and time, from 0 to `jitterMs`. */
 export function jitterFor(jobId: string, scheduledAt: number, jitterMs: number): number {
-  return jitterMs <= 0 ? 0 : Math.floor(hashFraction(`${jobId}@${scheduledAt}`) * jitterMs);
+  return jitterMs <= 0 ? 0 : jitterOffsetMs(jobId, scheduledAt, jitterMs);
 }
 
 export function planFire(job: JobRecord, trigger: Trigger, now: number): FirePlan {
