@@ -69,7 +69,7 @@ describe("resolveJobPolicy", () => {
   for (const [options, field] of bad) {
     it(`names \`${field}\` when given ${JSON.stringify(options)}`, () => {
       assert.throws(
-        () => resolveJobPolicy(options as never, DEFAULT_JOB_POLICY, "jobDefaults."),
+        () => resolveJobPolicy(options, DEFAULT_JOB_POLICY, "jobDefaults."),
         (error: unknown) =>
           (error instanceof InvalidOptionError || error instanceof InvalidArgumentError) &&
           error.field === `jobDefaults.${field}` &&
