@@ -161,6 +161,27 @@ describe("SQLite store: bad input and unusable files", { skip: sqliteSkip }, () 
     }
   });
 
+  it("rejects a claim limit that SQLite would read as no limit at all", async () => {
+    const { store, dispose } = await openTempStore();
+    try {
+      await store.insertJob(jobRecord("a", { nextRunAt: 0 }), { replace: false, now: 0 });
+      for (const limit of [-1, 1.5]) {
+        await assert.rejects(
+          store.claimDueJobs({ now: 0, owner: "s", leaseMs: 1, limit }),
+          (error: unknown) => error instanceof InvalidArgumentError && error.field === "limit",
+        );
+        await assert.rejects(
+          store.claimRunsForDispatch({ now: 0, owner: "s", leaseMs: 1, limit }),
+          InvalidArgumentError,
+        );
+      }
+      assert.deepEqual(await store.claimDueJobs({ now: 0, owner: "s", leaseMs: 1, limit: 0 }), []);
+      assert.equal((await store.claimDueJobs({ now: 0, owner: "s", leaseMs: 1, limit: 1 })).length, 1);
+    } finally {
+      await dispose();
+    }
+  });
+
   it("rejects a run cursor it did not issue and a page limit that is not a positive integer", async () => {
     const { store, dispose } = await openTempStore();
     try {

@@ -3,6 +3,7 @@
  * statements, the retention policy and the sequence. Helpers used by several operations live here.
  */
 import type Database from "better-sqlite3";
+import { InvalidArgumentError } from "../../core/errors.js";
 import type { Lease, RunRecord } from "../../core/jobs/job.js";
 import type { RetentionPolicy } from "../../core/stores/store.js";
 import { runFromRow } from "./rows.js";
@@ -105,4 +106,15 @@ export function writeRun(ctx: StoreContext, run: RunRecord, finalSeq: number | n
     lease: run.lease === null ? null : JSON.stringify(run.lease),
     final_seq: finalSeq,
   });
+}
+
+/**
+ * A claim's `limit` as SQL may bind it: SQLite reads a negative LIMIT as "no limit", which would
+ * turn a bad argument into claiming every due job.
+ */
+export function claimLimit(limit: number): number {
+  if (!Number.isInteger(limit) || limit < 0) {
+    throw new InvalidArgumentError("limit", "a non-negative integer", limit);
+  }
+  return limit;
 }

@@ -9,7 +9,7 @@
  */
 import { LIVE_RUN_STATUSES, type JobRecord, type RunRecord } from "../../core/jobs/job.js";
 import type { ClaimArgs, FireCommit, FireCommitResult } from "../../core/stores/store.js";
-import { newLease, trimFinals, type StoreContext, type WriteContext } from "./context.js";
+import { claimLimit, newLease, trimFinals, type StoreContext, type WriteContext } from "./context.js";
 import { jobFromRow, runToRow } from "./rows.js";
 
 export function nextWakeAt(ctx: StoreContext, shared: boolean): number | null {
@@ -28,7 +28,7 @@ export function nextWakeAt(ctx: StoreContext, shared: boolean): number | null {
 }
 
 export function claimDueJobs(ctx: WriteContext, args: ClaimArgs): JobRecord[] {
-  const rows = ctx.s.dueJobs.all({ now: args.now, limit: args.limit });
+  const rows = ctx.s.dueJobs.all({ now: args.now, limit: claimLimit(args.limit) });
   const expiresAt = args.now + args.leaseMs;
   return rows.map((row) => {
     const token = ctx.seq.next();

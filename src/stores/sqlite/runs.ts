@@ -18,6 +18,7 @@ import type {
   StartAttemptArgs,
 } from "../../core/stores/store.js";
 import {
+  claimLimit,
   newLease,
   promoteWaiting,
   trimFinals,
@@ -57,8 +58,9 @@ export function insertRun(
  * waiting run is returned in its place, leased to the caller like the others.
  */
 export function claimRunsForDispatch(ctx: WriteContext, args: ClaimArgs, shared: boolean): RunRecord[] {
+  const limit = claimLimit(args.limit);
   const out: RunRecord[] = [];
-  for (const row of ctx.s.dueRetries.all(args.now, args.limit)) {
+  for (const row of ctx.s.dueRetries.all(args.now, limit)) {
     const run: RunRecord = {
       ...runFromRow(row),
       status: "pending",
