@@ -217,7 +217,7 @@ export function storeContract(
               runs: [
                 runRecord("a", 1000, { status: "missed", reason: "misfire" }),
                 runRecord("a", 2000, { status: "skipped", reason: "overlap" }),
-                runRecord("a", 2500),
+                runRecord("a", 1050),
               ],
             },
           ],
@@ -263,6 +263,8 @@ export function storeContract(
       test("refuses a commit whose claim expired and was taken by another scheduler", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const [stale] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        // Returned records may be the store's own objects: read what you need at once.
+        const staleToken = stale!.claim!.token;
         assert.equal(await store.nextWakeAt(), 1000 + LEASE);
         const [fresh] = await store.claimDueJobs({
           now: 1000 + LEASE,
@@ -271,12 +273,13 @@ export function storeContract(
           limit: 1,
         });
         assert.equal(fresh?.id, "a");
-        assert.ok(fresh.claim!.token > stale!.claim!.token);
+        const freshToken = fresh.claim!.token;
+        assert.ok(freshToken > staleToken);
         const [late] = await store.commitFires(
           [
             {
               jobId: "a",
-              claimToken: stale!.claim!.token,
+              claimToken: staleToken,
               jobVersion: 1,
               nextRunAt: 2000,
               runs: [runRecord("a", 1000)],
@@ -290,7 +293,7 @@ export function storeContract(
           [
             {
               jobId: "a",
-              claimToken: fresh.claim!.token,
+              claimToken: freshToken,
               jobVersion: 1,
               nextRunAt: 2000,
               runs: [runRecord("a", 1000)],
@@ -324,13 +327,14 @@ export function storeContract(
       test("keeps a next run time set by a user while the job was being fired", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        const { version } = job!;
         await store.updateJob("a", { nextRunAt: 50_000 }, 1000);
         await store.commitFires(
           [
             {
               jobId: "a",
               claimToken: job!.claim!.token,
-              jobVersion: job!.version,
+              jobVersion: version,
               nextRunAt: 2000,
               runs: [runRecord("a", 1000)],
             },

@@ -40,7 +40,7 @@ export interface AttemptRequest {
   /** The lease token held on a `pending` run; null for a `dispatched` or `retrying` one. */
   token: number | null;
   /** Aborts the attempt from outside (cancel, shutdown). Its reason says which. */
-  signal: AbortSignal;
+  abort: AttemptAbort;
   /**
    * Whether a failed attempt with attempts left is retried by recording `retrying` with the backoff
    * delay (`true`), or the retry is left to someone else (a queue with its own backoff) who only
@@ -49,6 +49,54 @@ export interface AttemptRequest {
   scheduleRetry?: boolean;
   /** Called once the attempt has started, with its lease token (for lease renewal). */
   onStarted?: (run: RunRecord) => void;
+}
+
+/**
+ * A one-shot abort switch. An AbortController costs microseconds to create and most runs are never
+ * aborted, so attempts use this, and the task's AbortSignal is only made if the task reads it.
+ */
+export class AttemptAbort {
+  #aborted = false;
+  #reason: unknown = undefined;
+  #listeners: Array<(reason: unknown) => void> | null = null;
+
+  get aborted(): boolean {
+    return this.#aborted;
+  }
+
+  get reason(): unknown {
+    return this.#reason;
+  }
+
+  abort(reason: unknown): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    const listeners = this.#listeners;
+    this.#listeners = null;
+    if (listeners) for (const listener of listeners) listener(reason);
+  }
+
+  /** Calls `listener` once on abort (at once if already aborted). Returns a function that unsubscribes. */
+  onAbort(listener: (reason: unknown) => void): () => void {
+    if (this.#aborted) {
+      listener(this.#reason);
+      return () => undefined;
+    }
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const at = this.#listeners?.indexOf(listener) ?? -1;
+      if (at >= 0) this.#listeners!.splice(at, 1);
+    };
+  }
+
+  /** A standard AbortSignal that follows this switch. */
+  toSignal(): AbortSignal {
+    if (this.#aborted) return AbortSignal.abort(this.#reason);
+    const controller = new AbortController();
+    this.onAbort((reason) => controller.abort(reason));
+    return controller.signal;
+  }
 }
 
 /** Why an attempt was aborted from outside: recorded as the run's cancel reason. */
@@ -88,7 +136,7 @@ export async function runAttempt(
   if (events.has("run:started")) events.emit("run:started", { run: toRunInfo(started) });
 
   const attempt = started.attempts.length;
-  const outcome = await execute(env, started, attempt, request.signal);
+  const outcome = await execute(env, started, attempt, request.abort);
   const retryable =
     (outcome.outcome === "failed" || outcome.outcome === "timed-out") &&
     outcome.reason !== "non-retryable" &&
@@ -137,7 +185,7 @@ async function execute(
   env: AttemptEnvironment,
   run: RunRecord,
   attempt: number,
-  outer: AbortSignal,
+  outer: AttemptAbort,
 ): Promise<AttemptOutcome> {
   const task = env.tasks.get(run.taskName);
   if (!task) {
@@ -153,59 +201,87 @@ async function execute(
       reason: "task-missing",
     };
   }
-  const controller = new AbortController();
+  const inner = new AttemptAbort();
   let timer: Timer | undefined;
   let settle!: (outcome: AttemptOutcome) => void;
   const settled = new Promise<AttemptOutcome>((resolve) => (settle = resolve));
 
-  const onOuterAbort = (): void => {
-    const reason: unknown = outer.reason;
-    controller.abort(reason);
+  const stopListening = outer.onAbort((reason) => {
+    inner.abort(reason);
     settle({
       outcome: "cancelled",
       error: serializeError(reason, { stack: false }),
       reason: reason instanceof CancelReason ? reason.reason : "shutdown",
     });
-  };
-  if (outer.aborted) onOuterAbort();
-  else outer.addEventListener("abort", onOuterAbort, { once: true });
+  });
 
   if (run.timeoutMs !== null) {
     const timeoutMs = run.timeoutMs;
     timer = env.clock.setTimer(() => {
       const error = new TimeoutError(timeoutMs);
-      controller.abort(error);
+      inner.abort(error);
       settle({ outcome: "timed-out", error: serializeError(error, { stack: false }), reason: "timeout" });
     }, timeoutMs);
   }
 
-  const context: TaskContext = {
-    runId: run.id,
-    jobId: run.jobId,
-    scheduledAt: new Date(run.scheduledAt),
-    attempt,
-    maxAttempts: run.retry.attempts,
-    signal: controller.signal,
-    logger: scopedLogger(env.logger, { runId: run.id, jobId: run.jobId, attempt }),
-  };
-
   try {
-    const value = task.fn(...(run.args as never[]), context as never);
+    const value = task.fn(...(run.args as never[]), new RunContext(run, attempt, inner, env.logger) as never);
     if (isPromiseLike(value)) {
       value.then(
-        () => settle({ outcome: "succeeded", error: null, reason: null }),
+        () => settle(SUCCEEDED),
         (error: unknown) => settle(failure(error)),
       );
     } else {
-      settle({ outcome: "succeeded", error: null, reason: null });
+      settle(SUCCEEDED);
     }
   } catch (error) {
     settle(failure(error));
   }
   const outcome = await settled;
   timer?.cancel();
-  outer.removeEventListener("abort", onOuterAbort);
+  stopListening();
   return outcome;
+}
+
+const SUCCEEDED: AttemptOutcome = Object.freeze({ outcome: "succeeded", error: null, reason: null });
+
+/** The TaskContext: the signal, the date and the logger are made only if the task uses them. */
+class RunContext implements TaskContext {
+  readonly runId: string;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly #scheduledAtMs: number;
+  readonly #abort: AttemptAbort;
+  readonly #baseLogger: TaskLogger;
+  #signal: AbortSignal | undefined;
+  #logger: TaskLogger | undefined;
+
+  constructor(run: RunRecord, attempt: number, abort: AttemptAbort, logger: TaskLogger) {
+    this.runId = run.id;
+    this.jobId = run.jobId;
+    this.attempt = attempt;
+    this.maxAttempts = run.retry.attempts;
+    this.#scheduledAtMs = run.scheduledAt;
+    this.#abort = abort;
+    this.#baseLogger = logger;
+  }
+
+  get scheduledAt(): Date {
+    return new Date(this.#scheduledAtMs);
+  }
+
+  get signal(): AbortSignal {
+    return (this.#signal ??= this.#abort.toSignal());
+  }
+
+  get logger(): TaskLogger {
+    return (this.#logger ??= scopedLogger(this.#baseLogger, {
+      runId: this.runId,
+      jobId: this.jobId,
+      attempt: this.attempt,
+    }));
+  }
 }
 
 function failure(error: unknown): AttemptOutcome {

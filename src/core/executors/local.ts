@@ -6,7 +6,7 @@
 import { type Timer, sleepUntil } from "../clock/clock.js";
 import { InvalidOptionError, LeaseLostError } from "../errors.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
-import { CancelReason, runAttempt, type AttemptEnvironment } from "./attempt.js";
+import { AttemptAbort, CancelReason, runAttempt, type AttemptEnvironment } from "./attempt.js";
 import type { Executor, ExecutorHost } from "./executor.js";
 
 export interface LocalExecutorOptions {
@@ -16,7 +16,7 @@ export interface LocalExecutorOptions {
 
 interface Slot {
   run: RunRecord;
-  controller: AbortController;
+  abort: AttemptAbort;
 }
 
 export class LocalExecutor implements Executor {
@@ -68,7 +68,7 @@ export class LocalExecutor implements Executor {
   cancel(runId: string, reason: RunReason): boolean {
     const slot = this.#active.get(runId);
     if (slot) {
-      slot.controller.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
+      slot.abort.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
       return true;
     }
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
@@ -109,7 +109,7 @@ export class LocalExecutor implements Executor {
       abort.abort();
       if (timedOut) {
         for (const slot of this.#active.values()) {
-          slot.controller.abort(
+          slot.abort.abort(
             new CancelReason(
               "shutdown",
               `The scheduler stopped and the grace period of ${options.graceMs} ms ended.`,
@@ -130,7 +130,7 @@ export class LocalExecutor implements Executor {
     if (!env || !host || this.#stopping) return;
     while (this.#active.size < this.concurrency && this.#queueHead < this.#queue.length) {
       const run = this.#queue[this.#queueHead++]!;
-      const slot: Slot = { run, controller: new AbortController() };
+      const slot: Slot = { run, abort: new AttemptAbort() };
       this.#active.set(run.id, slot);
       void this.#execute(env, host, slot);
     }
@@ -147,13 +147,12 @@ export class LocalExecutor implements Executor {
     const run = slot.run;
     try {
       // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
-      if (run.dueAt > host.clock.now())
-        await sleepUntil(host.clock, run.dueAt, slot.controller.signal).catch(() => undefined);
+      if (run.dueAt > host.clock.now()) await this.#waitUntilDue(host, slot);
       const result = await runAttempt(env, {
         run,
         owner: host.owner,
         token: run.status === "pending" ? (run.lease?.token ?? null) : null,
-        signal: slot.controller.signal,
+        abort: slot.abort,
       });
       if (result?.promoted) this.#queue.push(result.promoted);
       if (result?.run.status === "retrying") host.wake();
@@ -166,6 +165,19 @@ export class LocalExecutor implements Executor {
       this.#active.delete(run.id);
       this.#pump();
       if (this.load === 0) this.#notifyIdle();
+    }
+  }
+
+  /** Sleeps until the run's due time (jitter), or until it is aborted. */
+  async #waitUntilDue(host: ExecutorHost, slot: Slot): Promise<void> {
+    const controller = new AbortController();
+    const stop = slot.abort.onAbort(() => controller.abort());
+    try {
+      await sleepUntil(host.clock, slot.run.dueAt, controller.signal);
+    } catch {
+      // Aborted while waiting: runAttempt sees the abort and records the cancellation.
+    } finally {
+      stop();
     }
   }
 
@@ -201,9 +213,7 @@ export class LocalExecutor implements Executor {
         .then(
           (lost) => {
             for (const id of lost) {
-              this.#active
-                .get(id)
-                ?.controller.abort(new LeaseLostError(`Another process took run ${id} over.`));
+              this.#active.get(id)?.abort.abort(new LeaseLostError(`Another process took run ${id} over.`));
             }
           },
           (error: unknown) =>

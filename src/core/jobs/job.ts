@@ -210,7 +210,18 @@ export interface RunRecord {
 
 /** `job1@2026-11-27T09:00:00.000Z`: the identity of a job's occurrence. */
 export function occurrenceId(jobId: string, scheduledAtMs: number): string {
-  return `${jobId}@${new Date(scheduledAtMs).toISOString()}`;
+  return `${jobId}@${isoString(scheduledAtMs)}`;
+}
+
+// Thousands of jobs often fire at the same instant: formatting it once saves most of the work.
+let lastIsoMs = Number.NaN;
+let lastIso = "";
+function isoString(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIso = new Date(ms).toISOString();
+    lastIsoMs = ms;
+  }
+  return lastIso;
 }
 
 /** Splits an occurrence id at its last `@`; null when it is not one. */

@@ -39,8 +39,14 @@ export function jitterFor(jobId: string, scheduledAt: number, jitterMs: number):
 export function planFire(job: JobRecord, trigger: Trigger, now: number): FirePlan {
   const { policy } = job;
   const claimToken = job.claim?.token ?? 0;
+  const first = job.nextRunAt;
+  // The common case, kept free of the general path's arrays: exactly one occurrence is due.
+  if (first !== null && first <= now) {
+    const second = trigger.nextMs(first);
+    if (second === null || second > now) return planSingle(job, first, second, now, claimToken);
+  }
   const due: number[] = [];
-  let cursor = job.nextRunAt;
+  let cursor = first;
   let truncated = false;
   while (cursor !== null && cursor <= now) {
     if (due.length === MAX_ENUMERATED) {
@@ -143,6 +149,63 @@ export function planFire(job: JobRecord, trigger: Trigger, now: number): FirePla
 
   return {
     commit: { jobId: job.id, claimToken, jobVersion: job.version, nextRunAt: cursor, runs },
+    replaceLive,
+  };
+}
+
+/** {@link planFire} when exactly one occurrence (`at`) is due. Same decisions, no intermediate arrays. */
+function planSingle(
+  job: JobRecord,
+  at: number,
+  nextRunAt: number | null,
+  now: number,
+  claimToken: number,
+): FirePlan {
+  const { policy } = job;
+  const dueAt = at + jitterFor(job.id, at, policy.jitterMs);
+  const late = policy.misfireGraceMs !== null && now - dueAt > policy.misfireGraceMs;
+  let status: RunRecord["status"] = "pending";
+  let reason: RunReason | null = null;
+  let replaceLive = false;
+  if (late && policy.catchUp === "none") {
+    status = "missed";
+    reason = "misfire";
+  } else {
+    const live = job.activeRuns;
+    switch (policy.overlap) {
+      case "skip":
+        if (live > 0) [status, reason] = ["skipped", "overlap"];
+        break;
+      case "allow":
+        if (policy.maxConcurrent !== null && live >= policy.maxConcurrent)
+          [status, reason] = ["skipped", "overlap"];
+        break;
+      case "queue":
+        if (live > 0) {
+          if (Math.max(0, live - 1) < policy.maxQueued) status = "waiting";
+          else [status, reason] = ["skipped", "queue-full"];
+        }
+        break;
+      case "replace":
+        replaceLive = live > 0;
+        break;
+    }
+  }
+  const run = newRunRecord({
+    id: occurrenceId(job.id, at),
+    jobId: job.id,
+    taskName: job.taskName,
+    origin: late && status !== "missed" ? "catch-up" : "schedule",
+    scheduledAt: at,
+    dueAt,
+    firedAt: now,
+    status,
+    reason,
+    args: job.args,
+    policy,
+  });
+  return {
+    commit: { jobId: job.id, claimToken, jobVersion: job.version, nextRunAt, runs: [run] },
     replaceLive,
   };
 }

@@ -35,6 +35,7 @@ import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDef
 import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
 import { triggerFromOptions, triggerFromSpec } from "../triggers/index.js";
 import { planFire } from "./fire-plan.js";
+import { TriggerPool } from "./trigger-pool.js";
 import { type ResolvedSchedulerOptions, type SchedulerOptions, resolveSchedulerOptions } from "./options.js";
 
 /** Where the scheduler is in its life. */
@@ -127,8 +128,8 @@ export class Scheduler {
   #lastPruneAt = -Infinity;
   /** Parsed triggers by job id, valid for one job version. */
   readonly #triggers = new Map<string, { version: number; trigger: Trigger }>();
-  /** Specs by their JSON text, so that jobs with equal triggers share one object in memory. */
-  readonly #specs = new Map<string, TriggerSpecBase>();
+  /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
+  readonly #pool = new TriggerPool();
   /** Manual runs recorded before `start()`, dispatched when it starts. */
   #undispatched: RunRecord[] = [];
 
@@ -207,7 +208,9 @@ export class Scheduler {
     const definition = this.#resolveTask(id, task, "task");
     const args = validateArgs(options.args ?? [], definition, "args");
     const now = this.options.clock.now();
-    const trigger = triggerFromOptions(pickTriggerOptions(options), { now, timezone: this.options.timezone });
+    const trigger = this.#pool.trigger(
+      triggerFromOptions(pickTriggerOptions(options), { now, timezone: this.options.timezone }),
+    );
     const policy = resolveJobPolicy(pickPolicyOptions(options), this.options.jobDefaults);
     const description = validateDescription(options.description);
     if (options.paused !== undefined && typeof options.paused !== "boolean") {
@@ -221,8 +224,8 @@ export class Scheduler {
       taskName: definition.name,
       args,
       description,
-      trigger: this.#internSpec(trigger.toJSON()),
-      policy,
+      trigger: this.#pool.spec(trigger),
+      policy: this.#pool.policy(policy),
       paused: options.paused ?? false,
       nextRunAt: firstRunAt(trigger, now),
       activeRuns: 0,
@@ -290,13 +293,13 @@ export class Scheduler {
     const patch: JobPatch = {};
     const spec = trigger.toJSON();
     if (JSON.stringify(spec) !== JSON.stringify(existing.trigger)) {
-      patch.trigger = this.#internSpec(spec);
+      patch.trigger = this.#pool.spec(this.#pool.trigger(trigger));
       patch.nextRunAt = firstRunAt(trigger, this.options.clock.now());
     }
     if (definition.name !== existing.taskName) patch.taskName = definition.name;
     if (JSON.stringify(args) !== JSON.stringify(existing.args)) patch.args = args;
     if (description !== existing.description) patch.description = description;
-    if (JSON.stringify(policy) !== JSON.stringify(existing.policy)) patch.policy = policy;
+    if (JSON.stringify(policy) !== JSON.stringify(existing.policy)) patch.policy = this.#pool.policy(policy);
     if (options.paused !== undefined && options.paused !== existing.paused) {
       patch.paused = options.paused;
       if (!options.paused) patch.nextRunAt ??= trigger.nextMs(this.options.clock.now());
@@ -390,7 +393,8 @@ export class Scheduler {
     else if (definition) validateArgs(current.args, definition, "args");
     if (changes.description !== undefined) patch.description = validateDescription(changes.description);
     const policyChanges = pickPolicyOptions(changes);
-    if (Object.keys(policyChanges).length > 0) patch.policy = resolveJobPolicy(policyChanges, current.policy);
+    if (Object.keys(policyChanges).length > 0)
+      patch.policy = this.#pool.policy(resolveJobPolicy(policyChanges, current.policy));
     if (definition) this.tasks.register(definition);
     const job = await this.#update(id, patch);
     const info = this.#info(job);
@@ -412,10 +416,12 @@ export class Scheduler {
       if (!TRIGGER_KEYS.has(key)) throw unknownOption(key, "rescheduleJob");
     }
     const now = this.options.clock.now();
-    const trigger = triggerFromOptions(triggerOptions, { now, timezone: this.options.timezone });
+    const trigger = this.#pool.trigger(
+      triggerFromOptions(triggerOptions, { now, timezone: this.options.timezone }),
+    );
     await this.#requireJob(id);
     const job = await this.#update(id, {
-      trigger: this.#internSpec(trigger.toJSON()),
+      trigger: this.#pool.spec(trigger),
       nextRunAt: firstRunAt(trigger, now),
     });
     this.#triggers.set(id, { version: job.version, trigger });
@@ -801,24 +807,15 @@ export class Scheduler {
   #triggerOf(job: JobRecord): Trigger {
     const cached = this.#triggers.get(job.id);
     if (cached && cached.version === job.version) return cached.trigger;
-    const trigger = triggerFromSpec(job.trigger);
+    const trigger = this.#pool.trigger(triggerFromSpec(job.trigger));
     this.#triggers.set(job.id, { version: job.version, trigger });
     return trigger;
-  }
-
-  #internSpec(spec: TriggerSpecBase): TriggerSpecBase {
-    const key = JSON.stringify(spec);
-    const existing = this.#specs.get(key);
-    if (existing) return existing;
-    const frozen = Object.freeze(spec);
-    this.#specs.set(key, frozen);
-    return frozen;
   }
 
   #info(job: JobRecord, trigger: Trigger = this.#triggerOf(job)): JobInfo {
     const spec = job.trigger as TriggerSpecBase & { timezone?: unknown };
     return toJobInfo(job, {
-      schedule: trigger.describe(),
+      schedule: this.#pool.describe(trigger),
       timezone: typeof spec.timezone === "string" ? spec.timezone : null,
       recurring: trigger.recurring,
       taskRegistered: this.tasks.has(job.taskName),

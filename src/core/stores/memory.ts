@@ -2,12 +2,20 @@
  * The in-memory store: the library's default. Everything lives in this process and dies with it.
  *
  * Built for speed at scale (100,000 jobs firing in the same second): due jobs and due retries sit in
- * min-heaps with lazy deletion, each job keeps its own ring of final runs for retention, and records
- * are treated as immutable values inside (nested arrays and objects are replaced, never mutated), so
- * that handing out a shallow copy is enough to keep callers from changing the store's state.
+ * min-heaps with lazy deletion, each job keeps its own ring of final runs for retention, and the
+ * firing path (claim, commit, start, finish) updates records in place and hands out the stored
+ * objects themselves, as the port allows: at that rate, copies were most of the work and most of
+ * the garbage. Management calls (`getJob`, `listJobs`, `getRun`, `listRuns`, `updateJob`...)
+ * return snapshots that later changes do not reach.
  */
-import { DuplicateJobError, JobNotFoundError, LeaseLostError } from "../errors.js";
-import { LIVE_RUN_STATUSES, type JobRecord, type JobStatus, type RunRecord } from "../jobs/job.js";
+import { DuplicateJobError, InvalidArgumentError, JobNotFoundError, LeaseLostError } from "../errors.js";
+import {
+  LIVE_RUN_STATUSES,
+  type JobRecord,
+  type JobStatus,
+  type RunReason,
+  type RunRecord,
+} from "../jobs/job.js";
 import { MinHeap } from "./heap.js";
 import {
   jobStatusOf,
@@ -26,16 +34,17 @@ import {
   type StoreOpenOptions,
 } from "./store.js";
 
+/** A job and the ids of its runs. The id lists are created on first use: most jobs have few runs. */
 interface JobSlot {
   job: JobRecord;
   /** The sequence number of this job's valid entry in the due heap. */
   seq: number;
-  /** Live runs of the job, by id. */
-  live: Set<string>;
+  /** Live runs of the job (usually zero or one). */
+  live: string[] | null;
   /** Waiting runs (overlap `queue`), oldest first. */
-  waiting: string[];
+  waiting: string[] | null;
   /** Final runs, in the order they became final: the retention ring. */
-  finals: string[];
+  finals: string[] | null;
 }
 
 const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 86_400_000 };
@@ -71,31 +80,28 @@ export class MemoryStore implements Store {
     const existing = this.#jobs.get(job.id);
     if (existing) {
       if (!options.replace) return Promise.reject(new DuplicateJobError(job.id));
-      const old = existing.job;
-      existing.job = {
-        ...old,
-        taskName: job.taskName,
-        args: job.args,
-        description: job.description,
-        trigger: job.trigger,
-        policy: job.policy,
-        paused: job.paused,
-        nextRunAt: job.nextRunAt,
-        updatedAt: options.now,
-        version: old.version + 1,
-      };
+      const stored = existing.job;
+      stored.taskName = job.taskName;
+      stored.args = job.args;
+      stored.description = job.description;
+      stored.trigger = job.trigger;
+      stored.policy = job.policy;
+      stored.paused = job.paused;
+      stored.nextRunAt = job.nextRunAt;
+      stored.updatedAt = options.now;
+      stored.version++;
       this.#reschedule(existing);
-      return Promise.resolve({ ...existing.job });
+      return Promise.resolve(snapshotJob(stored));
     }
-    const slot: JobSlot = { job: { ...job, claim: null }, seq: 0, live: new Set(), waiting: [], finals: [] };
+    const slot: JobSlot = { job: { ...job, claim: null }, seq: 0, live: null, waiting: null, finals: null };
     this.#jobs.set(job.id, slot);
     this.#reschedule(slot);
-    return Promise.resolve({ ...slot.job });
+    return Promise.resolve(snapshotJob(slot.job));
   }
 
   getJob(id: string): Promise<JobRecord | null> {
     const slot = this.#jobs.get(id);
-    return Promise.resolve(slot ? { ...slot.job } : null);
+    return Promise.resolve(slot ? snapshotJob(slot.job) : null);
   }
 
   listJobs(query: JobQuery = {}): Promise<Page<JobRecord>> {
@@ -122,7 +128,7 @@ export class MemoryStore implements Store {
         nextCursor = items[items.length - 1]!.id;
         break;
       }
-      items.push({ ...job });
+      items.push(snapshotJob(job));
     }
     return Promise.resolve({ items, nextCursor });
   }
@@ -136,18 +142,21 @@ export class MemoryStore implements Store {
   updateJob(id: string, patch: JobPatch, now: number): Promise<JobRecord> {
     const slot = this.#jobs.get(id);
     if (!slot) return Promise.reject(new JobNotFoundError(id));
-    slot.job = { ...slot.job, ...definedOnly(patch), updatedAt: now, version: slot.job.version + 1 };
+    const job = slot.job as unknown as Record<string, unknown>;
+    for (const [key, value] of Object.entries(patch)) if (value !== undefined) job[key] = value;
+    slot.job.updatedAt = now;
+    slot.job.version++;
     this.#reschedule(slot);
-    return Promise.resolve({ ...slot.job });
+    return Promise.resolve(snapshotJob(slot.job));
   }
 
   removeJob(id: string): Promise<JobRecord | null> {
     const slot = this.#jobs.get(id);
     if (!slot) return Promise.resolve(null);
     this.#jobs.delete(id);
-    for (const runId of slot.live) this.#runs.delete(runId);
-    for (const runId of slot.finals) this.#runs.delete(runId);
-    return Promise.resolve({ ...slot.job });
+    for (const runId of slot.live ?? []) this.#runs.delete(runId);
+    for (const runId of slot.finals ?? []) this.#runs.delete(runId);
+    return Promise.resolve(snapshotJob(slot.job));
   }
 
   // ---- Firing -----------------------------------------------------------------------------
@@ -167,12 +176,9 @@ export class MemoryStore implements Store {
       this.#due.pop();
       const slot = this.#jobs.get(top.key);
       if (!slot || slot.seq !== top.seq) continue;
-      slot.job = {
-        ...slot.job,
-        claim: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
-      };
+      slot.job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
       this.#reschedule(slot);
-      out.push({ ...slot.job });
+      out.push(slot.job);
     }
     return Promise.resolve(out);
   }
@@ -188,36 +194,38 @@ export class MemoryStore implements Store {
         results.push({ jobId: commit.jobId, status: "job-gone", inserted: [] });
         continue;
       }
-      if (slot.job.claim?.token !== commit.claimToken) {
+      const job = slot.job;
+      if (job.claim?.token !== commit.claimToken) {
         results.push({ jobId: commit.jobId, status: "lease-lost", inserted: [] });
         continue;
       }
-      const job = { ...slot.job, claim: null };
+      job.claim = null;
       const inserted: RunRecord[] = [];
-      for (const candidate of commit.runs) {
-        if (this.#runs.has(candidate.id)) continue;
-        const run: RunRecord =
-          candidate.status === "pending"
+      for (const run of commit.runs) {
+        if (this.#runs.has(run.id)) continue;
+        // The store takes ownership of the records it is given (the port says so): no copy.
+        run.lease =
+          run.status === "pending"
             ? {
-                ...candidate,
-                lease: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
+                owner: args.owner,
+                expiresAt: Math.max(args.now, run.dueAt) + args.leaseMs,
+                token: ++this.#token,
               }
-            : { ...candidate, lease: null };
+            : null;
         this.#runs.set(run.id, run);
-        if (LIVE_RUN_STATUSES.has(run.status)) {
-          slot.live.add(run.id);
+        if (isLive(run.status)) {
+          (slot.live ??= []).push(run.id);
           job.activeRuns++;
-          if (run.status === "waiting") slot.waiting.push(run.id);
+          if (run.status === "waiting") (slot.waiting ??= []).push(run.id);
         } else {
           const count = run.coalesced?.count ?? 1;
           if (run.status === "skipped") job.skippedCount += count;
           else if (run.status === "missed") job.missedCount += count;
           this.#addFinal(slot, run.id);
         }
-        inserted.push({ ...run });
+        inserted.push(run);
       }
       if (commit.jobVersion === job.version) job.nextRunAt = commit.nextRunAt;
-      slot.job = job;
       this.#reschedule(slot);
       results.push({ jobId: commit.jobId, status: "ok", inserted });
     }
@@ -227,7 +235,7 @@ export class MemoryStore implements Store {
   releaseClaims(owner: string): Promise<void> {
     for (const slot of this.#jobs.values()) {
       if (slot.job.claim?.owner === owner) {
-        slot.job = { ...slot.job, claim: null };
+        slot.job.claim = null;
         this.#reschedule(slot);
       }
     }
@@ -243,15 +251,12 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(run.jobId);
     if (!slot) return Promise.resolve(null);
     if (this.#runs.has(run.id)) return Promise.resolve(false);
-    const stored: RunRecord = {
-      ...run,
-      status: "pending",
-      lease: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
-    };
-    this.#runs.set(stored.id, stored);
-    slot.live.add(stored.id);
-    slot.job = { ...slot.job, activeRuns: slot.job.activeRuns + 1 };
-    return Promise.resolve({ ...stored });
+    run.status = "pending";
+    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    this.#runs.set(run.id, run);
+    (slot.live ??= []).push(run.id);
+    slot.job.activeRuns++;
+    return Promise.resolve(run);
   }
 
   claimRunsForDispatch(args: ClaimArgs): Promise<RunRecord[]> {
@@ -261,14 +266,11 @@ export class MemoryStore implements Store {
       if (!top || top.at > args.now) break;
       this.#retries.pop();
       if (!this.#isDueRetry(top.key, top.at)) continue;
-      const run: RunRecord = {
-        ...this.#runs.get(top.key)!,
-        status: "pending",
-        nextAttemptAt: null,
-        lease: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
-      };
-      this.#runs.set(run.id, run);
-      out.push({ ...run });
+      const run = this.#runs.get(top.key)!;
+      run.status = "pending";
+      run.nextAttemptAt = null;
+      run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+      out.push(run);
     }
     return Promise.resolve(out);
   }
@@ -281,7 +283,8 @@ export class MemoryStore implements Store {
         lost.push(id);
         continue;
       }
-      this.#runs.set(id, { ...run, status: "dispatched", lease: null });
+      run.status = "dispatched";
+      run.lease = null;
     }
     return Promise.resolve(lost);
   }
@@ -299,32 +302,28 @@ export class MemoryStore implements Store {
       return Promise.resolve(null);
     }
     const first = run.attempts.length === 0;
-    const started: RunRecord = {
-      ...run,
-      status: "running",
-      nextAttemptAt: null,
-      startedAt: first ? args.now : run.startedAt,
+    run.status = "running";
+    run.nextAttemptAt = null;
+    if (first) run.startedAt = args.now;
+    run.worker = args.owner;
+    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    run.attempts.push({
+      attempt: run.attempts.length + 1,
+      startedAt: args.now,
+      endedAt: null,
+      durationMs: null,
+      outcome: null,
+      error: null,
       worker: args.owner,
-      lease: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
-      attempts: [
-        ...run.attempts,
-        {
-          attempt: run.attempts.length + 1,
-          startedAt: args.now,
-          endedAt: null,
-          durationMs: null,
-          outcome: null,
-          error: null,
-          worker: args.owner,
-        },
-      ],
-    };
-    this.#runs.set(runId, started);
+    });
     if (first) {
-      const slot = this.#jobs.get(run.jobId);
-      if (slot) slot.job = { ...slot.job, lastRunStartedAt: args.now, lastRunId: runId };
+      const job = this.#jobs.get(run.jobId)?.job;
+      if (job) {
+        job.lastRunStartedAt = args.now;
+        job.lastRunId = runId;
+      }
     }
-    return Promise.resolve({ ...started });
+    return Promise.resolve(run);
   }
 
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
@@ -335,55 +334,40 @@ export class MemoryStore implements Store {
     }
     const open = run.attempts[run.attempts.length - 1]!;
     const durationMs = Math.max(0, args.now - open.startedAt);
-    const attempts = [
-      ...run.attempts.slice(0, -1),
-      { ...open, endedAt: args.now, durationMs, outcome: args.outcome, error: args.error },
-    ];
+    open.endedAt = args.now;
+    open.durationMs = durationMs;
+    open.outcome = args.outcome;
+    open.error = args.error;
+    run.error = args.error;
+    run.lease = null;
     const slot = this.#jobs.get(run.jobId);
     if (args.retryAt !== null) {
-      const retrying: RunRecord = {
-        ...run,
-        status: "retrying",
-        attempts,
-        error: args.error,
-        reason: args.reason,
-        nextAttemptAt: args.retryAt,
-        lease: null,
-      };
-      this.#runs.set(runId, retrying);
+      run.status = "retrying";
+      run.reason = args.reason;
+      run.nextAttemptAt = args.retryAt;
       this.#retries.push({ at: args.retryAt, key: runId, seq: ++this.#seq });
-      return Promise.resolve({ run: { ...retrying }, job: slot ? { ...slot.job } : null, promoted: null });
+      return Promise.resolve({ run, job: slot ? slot.job : null, promoted: null });
     }
-    const finished: RunRecord = {
-      ...run,
-      status: args.outcome,
-      reason: args.outcome === "succeeded" ? null : args.reason,
-      attempts,
-      endedAt: args.now,
-      durationMs,
-      error: args.error,
-      nextAttemptAt: null,
-      lease: null,
-    };
-    this.#runs.set(runId, finished);
-    if (!slot) return Promise.resolve({ run: { ...finished }, job: null, promoted: null });
-    const failed = args.outcome === "failed" || args.outcome === "timed-out";
-    slot.job = {
-      ...slot.job,
-      activeRuns: Math.max(0, slot.job.activeRuns - 1),
-      runCount: slot.job.runCount + 1,
-      failureCount: slot.job.failureCount + (failed ? 1 : 0),
-      lastRunId: runId,
-      lastRunStartedAt: finished.startedAt,
-      lastRunEndedAt: args.now,
-      lastDurationMs: durationMs,
-      lastOutcome: args.outcome,
-      lastError: args.outcome === "succeeded" ? null : args.error,
-    };
-    slot.live.delete(runId);
+    run.status = args.outcome;
+    run.reason = args.outcome === "succeeded" ? null : args.reason;
+    run.endedAt = args.now;
+    run.durationMs = durationMs;
+    run.nextAttemptAt = null;
+    if (!slot) return Promise.resolve({ run, job: null, promoted: null });
+    const job = slot.job;
+    job.activeRuns = Math.max(0, job.activeRuns - 1);
+    job.runCount++;
+    if (args.outcome === "failed" || args.outcome === "timed-out") job.failureCount++;
+    job.lastRunId = runId;
+    job.lastRunStartedAt = run.startedAt;
+    job.lastRunEndedAt = args.now;
+    job.lastDurationMs = durationMs;
+    job.lastOutcome = args.outcome;
+    job.lastError = args.outcome === "succeeded" ? null : args.error;
+    removeId(slot.live, runId);
     this.#addFinal(slot, runId);
     const promoted = this.#promoteWaiting(slot, args);
-    return Promise.resolve({ run: { ...finished }, job: { ...slot.job }, promoted });
+    return Promise.resolve({ run, job, promoted });
   }
 
   renewRunLeases(
@@ -397,52 +381,55 @@ export class MemoryStore implements Store {
         lost.push(id);
         continue;
       }
-      this.#runs.set(id, { ...run, lease: { ...run.lease, expiresAt: args.now + args.leaseMs } });
+      run.lease = { ...run.lease, expiresAt: args.now + args.leaseMs };
     }
     return Promise.resolve(lost);
   }
 
-  cancelRun(
-    runId: string,
-    args: { now: number; reason: RunRecord["reason"] & string },
-  ): Promise<RunRecord | null> {
+  cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null> {
     const run = this.#runs.get(runId);
     if (!run || !LIVE_RUN_STATUSES.has(run.status) || run.status === "running") return Promise.resolve(null);
-    const cancelled: RunRecord = {
-      ...run,
-      status: "cancelled",
-      reason: args.reason,
-      endedAt: args.now,
-      nextAttemptAt: null,
-      lease: null,
-    };
-    this.#runs.set(runId, cancelled);
+    const wasWaiting = run.status === "waiting";
+    run.status = "cancelled";
+    run.reason = args.reason;
+    run.endedAt = args.now;
+    run.nextAttemptAt = null;
+    run.lease = null;
     const slot = this.#jobs.get(run.jobId);
     if (slot) {
-      slot.live.delete(runId);
-      if (run.status === "waiting") slot.waiting = slot.waiting.filter((id) => id !== runId);
-      slot.job = { ...slot.job, activeRuns: Math.max(0, slot.job.activeRuns - 1) };
+      removeId(slot.live, runId);
+      if (wasWaiting) removeId(slot.waiting, runId);
+      slot.job.activeRuns = Math.max(0, slot.job.activeRuns - 1);
       this.#addFinal(slot, runId);
     }
-    return Promise.resolve({ ...cancelled });
+    return Promise.resolve(snapshotRun(run));
   }
 
   getRun(id: string): Promise<RunRecord | null> {
     const run = this.#runs.get(id);
-    return Promise.resolve(run ? { ...run } : null);
+    return Promise.resolve(run ? snapshotRun(run) : null);
   }
 
   listRuns(query: RunQuery = {}): Promise<Page<RunRecord>> {
     const limit = query.limit ?? 100;
     const statuses = query.status ? new Set<string>(query.status) : null;
+    let cursor: Pick<RunRecord, "scheduledAt" | "id"> | null = null;
+    if (query.cursor !== undefined) {
+      cursor = decodeRunCursor(query.cursor);
+      if (!cursor)
+        return Promise.reject(
+          new InvalidArgumentError("cursor", "a cursor from a previous page", query.cursor),
+        );
+    }
     let candidates: RunRecord[];
     if (query.jobId !== undefined) {
       const slot = this.#jobs.get(query.jobId);
-      candidates = slot ? [...slot.live, ...slot.finals].map((id) => this.#runs.get(id)!) : [];
+      candidates = slot
+        ? [...(slot.live ?? []), ...(slot.finals ?? [])].map((id) => this.#runs.get(id)!)
+        : [];
     } else {
       candidates = [...this.#runs.values()];
     }
-    const cursor = query.cursor === undefined ? null : decodeRunCursor(query.cursor);
     const filtered = candidates.filter(
       (r) =>
         (!statuses || statuses.has(r.status)) &&
@@ -451,7 +438,7 @@ export class MemoryStore implements Store {
         (!cursor || compareRuns(r, cursor) > 0),
     );
     filtered.sort(compareRuns);
-    const items = filtered.slice(0, limit).map((r) => ({ ...r }));
+    const items = filtered.slice(0, limit).map(snapshotRun);
     const last = items[items.length - 1];
     return Promise.resolve({
       items,
@@ -463,6 +450,7 @@ export class MemoryStore implements Store {
     const cutoff = args.now - this.#retention.maxAgeMs;
     let deleted = 0;
     for (const slot of this.#jobs.values()) {
+      if (!slot.finals) continue;
       const keep: string[] = [];
       for (const id of slot.finals) {
         const run = this.#runs.get(id);
@@ -506,30 +494,50 @@ export class MemoryStore implements Store {
   }
 
   #addFinal(slot: JobSlot, runId: string): void {
-    slot.finals.push(runId);
-    while (slot.finals.length > this.#retention.maxRunsPerJob) {
-      this.#runs.delete(slot.finals.shift()!);
+    const finals = (slot.finals ??= []);
+    finals.push(runId);
+    while (finals.length > this.#retention.maxRunsPerJob) {
+      this.#runs.delete(finals.shift()!);
     }
   }
 
   #promoteWaiting(slot: JobSlot, args: FinishAttemptArgs): RunRecord | null {
-    if (slot.waiting.length === 0 || slot.live.size > slot.waiting.length) return null;
-    const id = slot.waiting.shift()!;
-    const run = this.#runs.get(id)!;
-    const promoted: RunRecord = {
-      ...run,
-      status: "pending",
-      lease: { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token },
-    };
-    this.#runs.set(id, promoted);
-    return { ...promoted };
+    const waiting = slot.waiting;
+    if (!waiting || waiting.length === 0 || (slot.live?.length ?? 0) > waiting.length) return null;
+    const run = this.#runs.get(waiting.shift()!)!;
+    run.status = "pending";
+    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    return run;
   }
 }
 
-function definedOnly<T extends object>(patch: T): Partial<T> {
-  const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(patch)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/** A copy that later changes to the stored job do not reach. */
+function snapshotJob(job: JobRecord): JobRecord {
+  return { ...job, claim: job.claim && { ...job.claim } };
+}
+
+/** A copy that later changes to the stored run (its attempts included) do not reach. */
+function snapshotRun(run: RunRecord): RunRecord {
+  return { ...run, attempts: run.attempts.map((a) => ({ ...a })), lease: run.lease && { ...run.lease } };
+}
+
+/** LIVE_RUN_STATUSES as a switch: the commit path asks this for every run it inserts. */
+function isLive(status: RunRecord["status"]): boolean {
+  switch (status) {
+    case "pending":
+    case "waiting":
+    case "dispatched":
+    case "running":
+    case "retrying":
+      return true;
+    default:
+      return false;
+  }
+}
+
+function removeId(ids: string[] | null, id: string): void {
+  const at = ids ? ids.indexOf(id) : -1;
+  if (at >= 0) ids!.splice(at, 1);
 }
 
 function compareStrings(a: string, b: string): number {

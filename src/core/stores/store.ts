@@ -7,6 +7,13 @@
  * by the caller (`now`): stores never read a clock of their own, except that a store shared between
  * machines may measure leases on its server's clock (the Redis store does) and says so.
  *
+ * Ownership: run records passed to `commitFires` and `insertRun` belong to the store afterwards (the
+ * caller must not change them). Records returned by the firing methods (`claimDueJobs`,
+ * `commitFires`, `claimRunsForDispatch`, `startAttempt`, `finishAttempt`) may be the store's own
+ * objects: callers read them and never mutate them, and must not expect them to stay unchanged.
+ * Management reads (`getJob`, `listJobs`, `getRun`, `listRuns`, `updateJob`, `insertJob`,
+ * `cancelRun`) return snapshots.
+ *
  * Exactly-once firing rests on two rules that every store enforces atomically:
  * 1. a job is fired only by the holder of its current claim (`claimDueJobs` / `commitFires` with
  *    the claim's fencing token), and
@@ -73,7 +80,8 @@ export interface FireCommit {
   nextRunAt: number | null;
   /**
    * One record per occurrence processed: live ones (`pending` ones are leased to the committing
-   * owner for `leaseMs`; `waiting` ones are not leased) and final ones (`skipped`, `missed`).
+   * owner until `max(now, dueAt) + leaseMs`, so that a jittered run waiting for its due time keeps
+   * its lease; `waiting` ones are not leased) and final ones (`skipped`, `missed`).
    */
   runs: RunRecord[];
 }
