@@ -433,7 +433,8 @@ export class Scheduler {
 
   /**
    * Runs a job now, outside its schedule (its overlap policy does not apply; its retry and timeout
-   * policies do). Returns the new run. Before `start()`, the run waits and starts with the scheduler.
+   * policies do). Returns the new run. Before `start()`, the run waits and starts with the scheduler;
+   * with a shared store, whichever scheduler replica looks next dispatches it.
    */
   async runJobNow(id: string): Promise<RunInfo> {
     validateJobId(id);
@@ -452,15 +453,19 @@ export class Scheduler {
         args: job.args,
         policy: job.policy,
       });
+      const started = this.#state === "running" || this.#state === "paused";
+      // A scheduler that is not firing (an API process next to replicas on a shared store) records
+      // the run with a lease that has already expired: the next replica to look dispatches it.
+      const handOver = !started && this.#store.shared;
       const inserted = await this.#store.insertRun(run, {
         now: at,
         owner: this.id,
-        leaseMs: this.options.leaseMs,
+        leaseMs: handOver ? 0 : this.options.leaseMs,
       });
       if (inserted === null) throw new JobNotFoundError(id);
       if (inserted === false) continue;
-      if (this.#state === "running" || this.#state === "paused") this.#executor.dispatch([inserted]);
-      else this.#undispatched.push(inserted);
+      if (started) this.#executor.dispatch([inserted]);
+      else if (!handOver) this.#undispatched.push(inserted);
       const info = toRunInfo(inserted);
       this.events.emit("run:fired", { run: info, lateMs: 0 });
       return info;
