@@ -136,7 +136,9 @@ export async function runAttempt(
   if (events.has("run:started")) events.emit("run:started", { run: toRunInfo(started) });
 
   const attempt = started.attempts.length;
-  const outcome = await execute(env, started, attempt, request.abort);
+  const pending = execute(env, started, attempt, request.abort);
+  // A synchronous task (or one that threw at once) has its outcome already: no promise to wait for.
+  const outcome = pending instanceof Promise ? await pending : pending;
   const retryable =
     (outcome.outcome === "failed" || outcome.outcome === "timed-out") &&
     outcome.reason !== "non-retryable" &&
@@ -181,66 +183,77 @@ interface AttemptOutcome {
   reason: RunReason | null;
 }
 
-async function execute(
+/**
+ * Calls the task and returns its outcome: at once when the task is synchronous, otherwise a promise
+ * settled by the first of the task's settlement, its timeout and an outside abort. The timer and
+ * the abort listener exist only for tasks that return a promise: a synchronous task cannot be
+ * interrupted anyway, and most tasks never time out.
+ */
+function execute(
   env: AttemptEnvironment,
   run: RunRecord,
   attempt: number,
   outer: AttemptAbort,
-): Promise<AttemptOutcome> {
+): AttemptOutcome | Promise<AttemptOutcome> {
   const task = env.tasks.get(run.taskName);
   if (!task) {
     return {
       outcome: "failed",
-      error: serializeError(
-        new TaskNotFoundError(
-          run.taskName,
-          env.tasks.list().map((t) => t.name),
-        ),
-        { stack: false },
-      ),
+      error: serializeError(new TaskNotFoundError(run.taskName, env.tasks.list().map((t) => t.name)), {
+        stack: false,
+      }),
       reason: "task-missing",
     };
   }
+  if (outer.aborted) return cancelled(outer.reason);
   const inner = new AttemptAbort();
-  let timer: Timer | undefined;
-  let settle!: (outcome: AttemptOutcome) => void;
-  const settled = new Promise<AttemptOutcome>((resolve) => (settle = resolve));
-
-  const stopListening = outer.onAbort((reason) => {
-    inner.abort(reason);
-    settle({
-      outcome: "cancelled",
-      error: serializeError(reason, { stack: false }),
-      reason: reason instanceof CancelReason ? reason.reason : "shutdown",
-    });
-  });
-
-  if (run.timeoutMs !== null) {
-    const timeoutMs = run.timeoutMs;
-    timer = env.clock.setTimer(() => {
-      const error = new TimeoutError(timeoutMs);
-      inner.abort(error);
-      settle({ outcome: "timed-out", error: serializeError(error, { stack: false }), reason: "timeout" });
-    }, timeoutMs);
-  }
-
+  const startedAt = env.clock.now();
+  let value: unknown;
   try {
-    const value = task.fn(...(run.args as never[]), new RunContext(run, attempt, inner, env.logger) as never);
-    if (isPromiseLike(value)) {
-      value.then(
-        () => settle(SUCCEEDED),
-        (error: unknown) => settle(failure(error)),
-      );
-    } else {
-      settle(SUCCEEDED);
-    }
+    value = task.fn(...(run.args as never[]), new RunContext(run, attempt, inner, env.logger) as never);
   } catch (error) {
-    settle(failure(error));
+    return failure(error);
   }
-  const outcome = await settled;
-  timer?.cancel();
-  stopListening();
-  return outcome;
+  if (!isPromiseLike(value)) return SUCCEEDED;
+  const promise = value;
+  return new Promise<AttemptOutcome>((resolve) => {
+    let timer: Timer | undefined;
+    let settled = false;
+    const finish = (outcome: AttemptOutcome): void => {
+      if (settled) return;
+      settled = true;
+      timer?.cancel();
+      stopListening();
+      resolve(outcome);
+    };
+    const stopListening = outer.onAbort((reason) => {
+      inner.abort(reason);
+      finish(cancelled(reason));
+    });
+    if (run.timeoutMs !== null && !settled) {
+      const timeoutMs = run.timeoutMs;
+      timer = env.clock.setTimer(
+        () => {
+          const error = new TimeoutError(timeoutMs);
+          inner.abort(error);
+          finish({ outcome: "timed-out", error: serializeError(error, { stack: false }), reason: "timeout" });
+        },
+        Math.max(0, timeoutMs - (env.clock.now() - startedAt)),
+      );
+    }
+    promise.then(
+      () => finish(SUCCEEDED),
+      (error: unknown) => finish(failure(error)),
+    );
+  });
+}
+
+function cancelled(reason: unknown): AttemptOutcome {
+  return {
+    outcome: "cancelled",
+    error: serializeError(reason, { stack: false }),
+    reason: reason instanceof CancelReason ? reason.reason : "shutdown",
+  };
 }
 
 const SUCCEEDED: AttemptOutcome = Object.freeze({ outcome: "succeeded", error: null, reason: null });
