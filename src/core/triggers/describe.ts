@@ -38,11 +38,23 @@ export function describeEvery(ms: number): string {
 
 /** The cron expression in words, with the timezone: "at 09:00, Monday through Friday, Europe/Berlin". */
 export function describeCron(fields: CronFields, timezone: string, dayMatch: "or" | "and"): string {
-  const text = cronstrueToString(fields.fields.join(" "), {
-    use24HourTimeFormat: true,
-    throwExceptionOnParseError: true,
-    verbose: false,
-  });
+  // cronstrue reads the last weekday as "5L", not as "5#L"; both mean the same to cronq.
+  const parts = [...fields.fields];
+  parts[parts.length - 1] = parts.at(-1)!.replace(/#L/gi, "L");
+  let text: string;
+  try {
+    text = cronstrueToString(parts.join(" "), {
+      use24HourTimeFormat: true,
+      throwExceptionOnParseError: true,
+      verbose: false,
+    });
+  } catch (error) {
+    // cronstrue rejects a few forms that cronq accepts (a W day inside a list, "15W,L"), by
+    // throwing a string. The expression is valid and fires correctly, so say what it is rather
+    // than fail to describe it. Anything else is a bug and propagates.
+    if (typeof error !== "string") throw error;
+    return `on the cron schedule "${fields.expression}", ${timezone}`;
+  }
   let out = text.charAt(0).toLowerCase() + text.slice(1);
   if (!fields.domStar && !fields.dowStar) {
     out += dayMatch === "and" ? " (both day rules must match)" : " (either day rule matches)";

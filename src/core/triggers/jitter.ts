@@ -29,6 +29,13 @@ function fnvByte(h: number, byte: number): number {
   return Math.imul(h ^ byte, FNV_PRIME);
 }
 
+function fnvWord(h: number, word: number): number {
+  h = fnvByte(h, word & 0xff);
+  h = fnvByte(h, (word >>> 8) & 0xff);
+  h = fnvByte(h, (word >>> 16) & 0xff);
+  return fnvByte(h, word >>> 24);
+}
+
 /**
  * The jitter of one occurrence: an integer from 0 to `maxJitterMs` (inclusive), uniformly spread
  * and a pure function of its arguments. Add it to `scheduledAtMs` to get the time to run at.
@@ -50,12 +57,8 @@ export function jitterOffsetMs(jobId: string, scheduledAtMs: number, maxJitterMs
   // The instant as two 32-bit halves (negative instants wrap consistently).
   const high = Math.floor(scheduledAtMs / TWO_POW_32);
   const low = scheduledAtMs - high * TWO_POW_32;
-  for (const word of [low >>> 0, high >>> 0]) {
-    h = fnvByte(h, word & 0xff);
-    h = fnvByte(h, (word >>> 8) & 0xff);
-    h = fnvByte(h, (word >>> 16) & 0xff);
-    h = fnvByte(h, word >>> 24);
-  }
+  h = fnvWord(h, low >>> 0);
+  h = fnvWord(h, high >>> 0);
   const a = fmix32(h);
   const b = fmix32(a ^ 0x9e3779b9);
   // 53 random bits, as a fraction in [0, 1).
