@@ -14,7 +14,10 @@ export function createLogger(options: { format?: LogFormat; level?: string } = {
   const level = options.level ?? process.env.CRONQ_LOG_LEVEL ?? "info";
   if (format === "json") return pino({ level, base: { pid: process.pid } });
   // Synchronous pretty printing: a process stopped by a signal must not lose its last lines.
-  return pino({ level }, pretty({ sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }));
+  return pino(
+    { level },
+    pretty({ sync: true, singleLine: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" }),
+  );
 }
 
 /** The logger tasks get in their context: lines carry the run id, job id and attempt. */
@@ -56,7 +59,7 @@ export function logEvents(events: TypedEmitter<CronqEvents>, logger: Logger): ()
     ),
     events.on("run:retrying", ({ run }) =>
       logger.warn(
-        { runId: run.id, error: run.error?.message, nextAttemptAt: run.nextAttemptAt },
+        { runId: run.id, errorMessage: run.error?.message, nextAttemptAt: run.nextAttemptAt },
         `run attempt ${run.attempts.length} failed, retrying: ${run.jobId}: ${run.error?.message ?? ""}`,
       ),
     ),

@@ -262,8 +262,13 @@ export class Scheduler {
    */
   async ensureJob<F extends (...args: never[]) => unknown>(
     id: string,
-    task: F | TaskDefinition | string,
+    task: F,
     options: JobOptions<TaskArgs<F>>,
+  ): Promise<{ job: JobInfo; action: "added" | "updated" | "unchanged" }>;
+  async ensureJob(
+    id: string,
+    task: string | TaskDefinition,
+    options: JobOptions,
   ): Promise<{ job: JobInfo; action: "added" | "updated" | "unchanged" }>;
   async ensureJob(
     id: string,
