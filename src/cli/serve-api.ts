@@ -30,9 +30,12 @@ export interface ServeApiOptions {
   env?: Record<string, string | undefined>;
 }
 
-/** Where the built dashboard lives, next to the compiled server (absent in a source checkout until built). */
+/**
+ * Where the built dashboard lives: `dist-dashboard/` at the package root, which is two levels up
+ * from this file both in the sources (`src/cli/`) and in the build (`dist/cli/`).
+ */
 export function dashboardDir(): string | undefined {
-  const dir = fileURLToPath(new URL("../server/dashboard/public/", import.meta.url));
+  const dir = fileURLToPath(new URL("../../dist-dashboard/", import.meta.url));
   return existsSync(dir) ? dir : undefined;
 }
 
