@@ -1,0 +1,176 @@
+// One benchmark run in its own process: one peer, one size, one mode. Prints one JSON line.
+//
+//   node --expose-gc bench/scheduler/runner.mjs <peer> <jobs> <mode> <seconds> [store]
+//     peer: cronq | croner | node-cron | toad
+//     mode: same (every job on `* * * * * *`: all N due at the same instant) | staggered (interval
+//           1 s, jobs added one after another)
+//     store: memory | sqlite (cronq only)
+//
+// Lateness is measured from each fire's due time to the moment the task function starts: the due
+// time the library reports when it reports one (cronq's ctx.scheduledAt, node-cron's context.date),
+// else the whole second (same mode) or the job's own grid (staggered). Fires are counted by due
+// time inside a window that starts one second after start-up, so that start-up is not measured.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const [peer, jobsArg, mode, secondsArg, storeKind = "memory"] = process.argv.slice(2);
+const N = Number(jobsArg);
+const SECONDS = Number(secondsArg);
+const gc = globalThis.gc ?? (() => undefined);
+
+const lateness = new Float64Array(N * (SECONDS + 2));
+let count = 0;
+let duplicates = 0;
+let windowStart = Infinity;
+let windowEnd = Infinity;
+// Per job: the last due time seen, to catch a second fire of the same occurrence.
+const lastDue = new Float64Array(N).fill(-1);
+
+function record(job, due, now) {
+  if (due < windowStart || due >= windowEnd) return;
+  if (lastDue[job] === due) {
+    duplicates++;
+    return;
+  }
+  lastDue[job] = due;
+  if (count < lateness.length) lateness[count++] = now - due;
+}
+
+function heap() {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+// Libraries are loaded before the baseline: memory per job counts jobs, not code.
+const lib =
+  peer === "cronq"
+    ? {
+        ...(await import("../../dist/index.js")),
+        ...(storeKind === "sqlite" ? await import("../../dist/stores/sqlite/index.js") : {}),
+      }
+    : peer === "croner"
+      ? await import("croner")
+      : peer === "node-cron"
+        ? (await import("node-cron")).default
+        : await import("toad-scheduler");
+let stop;
+let tmp;
+let baseline = heap();
+let rssBaseline = process.memoryUsage().rss;
+let addStarted = performance.now();
+
+if (peer === "cronq") {
+  const { Scheduler, defineTask, SqliteStore } = lib;
+  let store;
+  if (storeKind === "sqlite") {
+    tmp = mkdtempSync(join(tmpdir(), "cronq-bench-"));
+    store = new SqliteStore({ path: join(tmp, "bench.db") });
+  }
+  const task = defineTask("bench", (job, ctx) => record(job, ctx.scheduledAt.getTime(), Date.now()));
+  // Defaults everywhere (concurrency 100, misfire grace 1 s, catch-up latest, overlap skip), except
+  // a short run history, so that memory reaches its retention within the 15 s window.
+  const scheduler = new Scheduler({
+    tasks: [task],
+    timezone: "UTC",
+    history: { maxRunsPerJob: 5 },
+    ...(store ? { store } : {}),
+  });
+  await scheduler.start();
+  baseline = heap();
+  rssBaseline = process.memoryUsage().rss;
+  addStarted = performance.now();
+  for (let i = 0; i < N; i++) {
+    await scheduler.addJob(`job${i}`, "bench", mode === "same" ? { cron: "* * * * * *", args: [i] } : { interval: 1, args: [i] });
+  }
+  stop = () => scheduler.stop({ graceMs: 1000 });
+} else if (peer === "croner") {
+  const { Cron } = lib;
+  const jobs = [];
+  for (let i = 0; i < N; i++) {
+    jobs.push(new Cron("* * * * * *", () => {
+      const now = Date.now();
+      record(i, now - (now % 1000), now);
+    }));
+  }
+  stop = () => jobs.forEach((j) => j.stop());
+} else if (peer === "node-cron") {
+  const cron = lib;
+  const tasks = [];
+  for (let i = 0; i < N; i++) {
+    tasks.push(cron.schedule("* * * * * *", (ctx) => record(i, ctx.date.getTime() - (ctx.date.getTime() % 1000), Date.now())));
+  }
+  stop = () => tasks.forEach((t) => t.stop());
+} else if (peer === "toad") {
+  const { ToadScheduler, SimpleIntervalJob, CronJob, Task } = lib;
+  const scheduler = new ToadScheduler();
+  for (let i = 0; i < N; i++) {
+    if (mode === "same") {
+      scheduler.addCronJob(new CronJob({ cronExpression: "* * * * * *" }, new Task(`t${i}`, () => {
+        const now = Date.now();
+        record(i, now - (now % 1000), now);
+      })));
+    } else {
+      const started = Date.now();
+      let k = 0;
+      scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ seconds: 1 }, new Task(`t${i}`, () => {
+        k++;
+        record(i, started + k * 1000, Date.now());
+      })));
+    }
+  }
+  stop = () => scheduler.stop();
+} else {
+  throw new Error(`unknown peer ${peer}`);
+}
+
+const addMs = performance.now() - addStarted;
+const afterAdd = heap();
+const rssAfterAdd = process.memoryUsage().rss;
+// The window opens at the second whole second from now, so that every job is in place.
+windowStart = Math.ceil(Date.now() / 1000) * 1000 + 1000;
+windowEnd = windowStart + SECONDS * 1000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+await sleep(windowStart - Date.now());
+const cpuStart = process.cpuUsage();
+const heapSamples = [];
+while (Date.now() < windowEnd) {
+  await sleep(1000);
+  heapSamples.push(process.memoryUsage().heapUsed);
+}
+const cpu = process.cpuUsage(cpuStart);
+// Late fires of the last seconds still count: give them up to 5 s (reported as lateness).
+const deadline = Date.now() + 5000;
+while (count < N * SECONDS && Date.now() < deadline) await sleep(100);
+await stop();
+const end = heap();
+if (tmp) rmSync(tmp, { recursive: true, force: true });
+
+const sorted = lateness.slice(0, count).sort();
+const q = (p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] : null);
+const half = Math.floor(heapSamples.length / 2);
+process.stdout.write(
+  JSON.stringify({
+    peer: storeKind === "sqlite" ? "cronq (SQLite)" : peer,
+    jobs: N,
+    mode,
+    seconds: SECONDS,
+    expected: N * SECONDS,
+    fired: count,
+    missed: N * SECONDS - count,
+    duplicates,
+    p50: q(0.5),
+    p99: q(0.99),
+    max: sorted.length ? sorted[sorted.length - 1] : null,
+    cpuPercent: ((cpu.user + cpu.system) / 1000 / (SECONDS * 1000)) * 100,
+    addMs,
+    bytesPerJob: (afterAdd - baseline) / N,
+    rssPerJob: (rssAfterAdd - rssBaseline) / N,
+    endBytesPerJob: (end - baseline) / N,
+    // Heap growth between the first and the second half of the window (without a forced GC): a
+    // store whose history is within its retention stops growing.
+    heapGrowthMB: heapSamples.length > 2 ? (Math.max(...heapSamples.slice(half)) - Math.max(...heapSamples.slice(0, half))) / 1e6 : null,
+  }) + "\n",
+);
+process.exit(0);
