@@ -90,8 +90,22 @@ export function promoteWaiting(
   return promoted;
 }
 
-/** Writes the mutable fields of a run that exists. */
+/** Writes the mutable fields of a run that exists; `finalSeq` is null while it stays live. */
 export function writeRun(ctx: StoreContext, run: RunRecord, finalSeq: number | null): void {
+  if (finalSeq === null) {
+    ctx.s.updateLiveRun.run({
+      id: run.id,
+      status: run.status,
+      reason: run.reason,
+      started_at: run.startedAt,
+      attempts: JSON.stringify(run.attempts),
+      next_attempt_at: run.nextAttemptAt,
+      error: run.error === null ? null : JSON.stringify(run.error),
+      worker: run.worker,
+      lease: run.lease === null ? null : JSON.stringify(run.lease),
+    });
+    return;
+  }
   ctx.s.updateRun.run({
     id: run.id,
     status: run.status,

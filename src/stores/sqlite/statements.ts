@@ -11,7 +11,17 @@
 import type Database from "better-sqlite3";
 import { JOB_COLUMNS, RUN_COLUMNS, placeholders, type JobRow, type RunRow } from "./rows.js";
 
-type Stmt<P extends unknown[] | object, R = unknown> = Database.Statement<P, R>;
+/**
+ * What the store uses of a prepared statement. Its own interface, because better-sqlite3's typings
+ * keep theirs in a namespace that declaration files cannot name. Object parameters bind `@names`.
+ */
+export interface Stmt<P extends unknown[] | object, R = unknown> {
+  run(...params: Params<P>): Database.RunResult;
+  get(...params: Params<P>): R | undefined;
+  all(...params: Params<P>): R[];
+}
+
+type Params<P> = P extends unknown[] ? P : [P];
 
 /** The derived job status of {@link jobStatusOf}, in SQL. */
 export const JOB_STATUS_SQL =
@@ -54,18 +64,21 @@ export interface JobFinishParams {
   last_error: string | null;
 }
 
-export interface RunUpdateParams {
+export interface LiveRunUpdateParams {
   id: string;
   status: string;
   reason: string | null;
   started_at: number | null;
-  ended_at: number | null;
-  duration_ms: number | null;
   attempts: string;
   next_attempt_at: number | null;
   error: string | null;
   worker: string | null;
   lease: string | null;
+}
+
+export interface RunUpdateParams extends LiveRunUpdateParams {
+  ended_at: number | null;
+  duration_ms: number | null;
   final_seq: number | null;
 }
 
@@ -149,6 +162,14 @@ export function prepareStatements(db: Database.Database) {
         "next_attempt_at = @next_attempt_at, error = @error, worker = @worker, lease = @lease, " +
         "final_seq = @final_seq WHERE id = @id",
     ),
+    // A live run's update leaves out the columns only final runs set (ended_at, duration_ms,
+    // final_seq): SQLite maintains every index over a column named in SET, changed or not, and the
+    // retention indexes would otherwise be rewritten on each start, retry and dispatch.
+    updateLiveRun: p<LiveRunUpdateParams>(
+      "UPDATE cronq_runs SET status = @status, reason = @reason, started_at = @started_at, " +
+        "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
+        "lease = @lease WHERE id = @id",
+    ),
     setRunLease: p<[string | null, string]>("UPDATE cronq_runs SET lease = ? WHERE id = ?"),
     dueRetries: p<[number, number], RunRow>(
       `SELECT ${RUN_COLUMNS} FROM cronq_runs INDEXED BY cronq_runs_retry_due WHERE status = 'retrying' ` +
@@ -206,19 +227,19 @@ export type Statements = ReturnType<typeof prepareStatements>;
 /** Statements whose text depends on the filters of a query, prepared once per distinct text. */
 export class StatementCache {
   readonly #db: Database.Database;
-  readonly #cache = new Map<string, Database.Statement<Record<string, unknown>, unknown>>();
+  readonly #cache = new Map<string, Stmt<Record<string, unknown>, unknown>>();
 
   constructor(db: Database.Database) {
     this.#db = db;
   }
 
-  get<R>(sql: string): Database.Statement<Record<string, unknown>, R> {
+  get<R>(sql: string): Stmt<Record<string, unknown>, R> {
     let stmt = this.#cache.get(sql);
     if (!stmt) {
-      stmt = this.#db.prepare<Record<string, unknown>>(sql);
+      stmt = this.#db.prepare(sql);
       this.#cache.set(sql, stmt);
     }
-    return stmt as unknown as Database.Statement<Record<string, unknown>, R>;
+    return stmt as Stmt<Record<string, unknown>, R>;
   }
 }
 
