@@ -90,7 +90,6 @@ export class Overview {
       spec: unknown;
       version: number;
     }> = [];
-    let seq = 0;
     let scanned = 0;
     let cursor: string | null = null;
     do {
@@ -105,7 +104,8 @@ export class Overview {
           spec: job.trigger,
           version: job.version,
         });
-        heap.push({ at: next, key: String(jobs.length - 1), seq: seq++ });
+        // Jobs come ordered by id, and `seq` breaks ties: occurrences at the same instant list by job id.
+        heap.push({ at: next, key: String(jobs.length - 1), seq: jobs.length - 1 });
       }
       scanned += page.items.length;
       cursor = page.nextCursor;
@@ -126,7 +126,7 @@ export class Overview {
       if (job.trigger === null) continue;
       used.set(`${job.id}\0${job.version}`, job.trigger);
       const after = job.trigger.nextMs(top.at);
-      if (after !== null && after <= until) heap.push({ at: after, key: top.key, seq: seq++ });
+      if (after !== null && after <= until) heap.push({ at: after, key: top.key, seq: top.seq });
     }
     // Keep only the triggers this scan needed: the cache never outgrows the jobs that fire soon.
     this.#triggers = used;

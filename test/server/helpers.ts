@@ -13,6 +13,11 @@ export const T0 = Date.parse("2026-03-02T00:00:00.000Z");
 export const FULL = "full-0123456789abcdef";
 export const READ = "read-0123456789abcdef";
 
+export const TOKENS = [
+  { name: "admin", token: FULL, access: "full" },
+  { name: "viewer", token: READ, access: "read" },
+] as const;
+
 export interface TestApi {
   app: FastifyInstance;
   scheduler: Scheduler;
@@ -51,12 +56,7 @@ export function testApi(
   const scheduler = new Scheduler({ clock, store, timezone: "UTC", tasks: testTasks(), ...schedulerOptions });
   const app = buildApp({
     scheduler,
-    auth: {
-      tokens: [
-        { name: "admin", token: FULL, access: "full" },
-        { name: "viewer", token: READ, access: "read" },
-      ],
-    },
+    auth: { tokens: TOKENS },
     logger: false,
     ...options,
   });
@@ -87,6 +87,7 @@ export function testApi(
 
 /** The parsed body, checked against `schema` (so that responses cannot drift from the schemas). */
 export function parse<S extends z.ZodType>(response: LightMyRequestResponse, schema: S): z.output<S> {
+  if (response.statusCode >= 400) throw new Error(`HTTP ${response.statusCode}: ${response.body}`);
   return schema.parse(JSON.parse(response.body));
 }
 
