@@ -99,19 +99,17 @@ describe("SQLite store: bad input and unusable files", { skip: sqliteSkip }, () 
     );
   });
 
-  it("rejects operations before open and after close; close is idempotent", async () => {
+  it("opens itself on first use, rejects operations after close, and closes idempotently", async () => {
     const store = new SqliteStore({ path: ":memory:" });
-    await assert.rejects(
-      store.getJob("a"),
-      unavailable(/is not open, so it cannot read a job\. Call open\(\) first/),
-    );
-    await store.open({ retention: RETENTION });
+    // A Scheduler adds jobs before start() opens its store.
     await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
+    await store.open({ retention: RETENTION });
+    assert.equal((await store.getJob("a"))?.id, "a");
     await store.close();
     await store.close();
     await assert.rejects(
       store.insertJob(jobRecord("b"), { replace: false, now: 0 }),
-      unavailable(/":memory:" is closed, so it cannot insert a job/),
+      unavailable(/":memory:" is closed, so it cannot insert a job\. Call open\(\) to use it again/),
     );
     await assert.rejects(
       store.claimDueJobs({ now: 0, owner: "s", leaseMs: 1, limit: 1 }),

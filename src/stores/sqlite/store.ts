@@ -66,23 +66,16 @@ export class SqliteStore implements Store {
     this.#where = describeFile(this.options);
   }
 
-  /** Opens the file (creating it and its schema if needed) and sets the retention. Idempotent; reopens after close(). */
+  /**
+   * Opens the file (creating it and its schema if needed) and sets the retention. Idempotent;
+   * reopens after close(). A store that was never opened opens itself on first use, with the
+   * default retention until open() sets one: a Scheduler accepts jobs before start() opens its store.
+   */
   open(options?: StoreOpenOptions): Promise<void> {
     try {
       if (options !== undefined) this.#retention = validRetention(options.retention);
-      if (this.#state) {
-        this.#state.ctx = { ...this.#state.ctx, retention: this.#retention };
-        return Promise.resolve();
-      }
-      const { db, identity } = openDatabase(this.options);
-      const run = db.transaction((fn: () => unknown) => fn());
-      this.#state = {
-        ctx: { db, s: prepareStatements(db), queries: new StatementCache(db), retention: this.#retention },
-        identity,
-        immediate: <T>(fn: () => T) => run.immediate(fn) as T,
-        deferred: <T>(fn: () => T) => run.deferred(fn) as T,
-      };
-      this.#closed = false;
+      if (this.#state) this.#state.ctx = { ...this.#state.ctx, retention: this.#retention };
+      else this.#connect();
       return Promise.resolve();
     } catch (error) {
       return Promise.reject(toStoreError(error, "open", this.#where));
@@ -255,10 +248,26 @@ export class SqliteStore implements Store {
 
   #open(action: string): OpenState {
     if (this.#state) return this.#state;
-    throw new StoreUnavailableError(
-      `The SQLite store ${this.#where} is ${this.#closed ? "closed" : "not open"}, so it cannot ${action}. ` +
-        "Call open() first.",
-    );
+    if (this.#closed) {
+      throw new StoreUnavailableError(
+        `The SQLite store ${this.#where} is closed, so it cannot ${action}. Call open() to use it again.`,
+      );
+    }
+    return this.#connect();
+  }
+
+  #connect(): OpenState {
+    const { db, identity } = openDatabase(this.options);
+    const run = db.transaction((fn: () => unknown) => fn());
+    const state: OpenState = {
+      ctx: { db, s: prepareStatements(db), queries: new StatementCache(db), retention: this.#retention },
+      identity,
+      immediate: <T>(fn: () => T) => run.immediate(fn) as T,
+      deferred: <T>(fn: () => T) => run.deferred(fn) as T,
+    };
+    this.#state = state;
+    this.#closed = false;
+    return state;
   }
 
   #write<T>(action: string, fn: (ctx: WriteContext) => T): Promise<T> {

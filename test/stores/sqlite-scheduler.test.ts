@@ -1,0 +1,80 @@
+/** The scheduler on a SQLite file, on a fake clock: what a user of `cronq start` relies on. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { FakeClock } from "../../src/core/clock/fake-clock.js";
+import { Scheduler } from "../../src/core/scheduler/scheduler.js";
+import { defineTask, type TaskContext } from "../../src/core/tasks.js";
+import { SqliteStore } from "../../src/stores/sqlite/index.js";
+import { sqliteSkip, tempDir } from "./fixtures/sqlite-helpers.js";
+
+const T0 = Date.parse("2026-03-02T00:00:00.000Z");
+
+describe("Scheduler on a SQLite file", { skip: sqliteSkip }, () => {
+  it("keeps jobs and history across a restart and applies catch-up latest to the downtime", async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(T0 + 1000);
+    const calls: string[] = [];
+    const task = defineTask("hourly", (ctx: TaskContext) => void calls.push(ctx.runId));
+    try {
+      const first = new SqliteStore({ path: dir.path });
+      const before = new Scheduler({ clock, store: first, timezone: "UTC", tasks: [task] });
+      await before.addJob("hourly", task, { cron: "0 * * * *", catchUp: "latest", overlap: "allow" });
+      await before.start();
+      await clock.advance("90m");
+      await before.stop();
+      await first.close();
+      assert.deepEqual(calls, ["hourly@2026-03-02T01:00:00.000Z"]);
+
+      await clock.advance("24h");
+      // A new store object on the same file: what a restarted process has.
+      const second = new SqliteStore({ path: dir.path });
+      const after = new Scheduler({ clock, store: second, timezone: "UTC", tasks: [task] });
+      await after.start();
+      await clock.flush();
+      const job = await after.getJob("hourly");
+      assert.equal(job?.runCount, 2);
+      assert.equal(job?.missedCount, 23);
+      assert.equal(job?.nextRunAt?.toISOString(), "2026-03-03T02:00:00.000Z");
+      assert.deepEqual(calls, ["hourly@2026-03-02T01:00:00.000Z", "hourly@2026-03-03T01:00:00.000Z"]);
+      const runs = await after.listRuns({ jobId: "hourly", limit: 100 });
+      // The oldest missed occurrences are coalesced into one record (MAX_MISSED_RECORDS).
+      const missed = runs.items.filter((r) => r.status === "missed");
+      assert.equal(
+        missed.reduce((n, r) => n + (r.coalesced?.count ?? 1), 0),
+        23,
+      );
+      assert.equal(runs.items.filter((r) => r.status === "succeeded").length, 2);
+      assert.equal(runs.items[0]?.status, "succeeded");
+      await after.stop();
+      await second.close();
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it("fires each occurrence once when two schedulers share the file", async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(T0);
+    const calls: string[] = [];
+    const task = defineTask("tick", (ctx: TaskContext) => void calls.push(ctx.runId));
+    const stores = [new SqliteStore({ path: dir.path }), new SqliteStore({ path: dir.path })];
+    const schedulers = stores.map(
+      (store, i) => new Scheduler({ clock, store, timezone: "UTC", tasks: [task], id: `replica-${i}` }),
+    );
+    try {
+      await schedulers[0]!.addJob("tick", task, { interval: 1 });
+      for (const s of schedulers) await s.start();
+      await clock.advance("10s");
+      for (const s of schedulers) await s.stop();
+      assert.deepEqual(
+        calls.slice().sort(),
+        Array.from({ length: 10 }, (_, i) => `tick@${new Date(T0 + (i + 1) * 1000).toISOString()}`),
+      );
+      const job = await stores[1]!.getJob("tick");
+      assert.equal(job?.runCount, 10);
+    } finally {
+      for (const store of stores) await store.close();
+      dir.remove();
+    }
+  });
+});
