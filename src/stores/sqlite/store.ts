@@ -51,6 +51,17 @@ interface OpenState {
   deferred: <T>(fn: () => T) => T;
 }
 
+/**
+ * A {@link Store} in a SQLite file:
+ *
+ * ```ts
+ * const store = new SqliteStore({ path: "./cronq.db" });
+ * const scheduler = new Scheduler({ store }); // opens it at start(); close it yourself after stop()
+ * ```
+ *
+ * `shared` is true even for `":memory:"`, which no other process can see: the store behaves the
+ * same either way (leases of live runs expire), which is what tests of the file store want.
+ */
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly shared = true;
