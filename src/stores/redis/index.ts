@@ -1,0 +1,10 @@
+/**
+ * `cronq/redis`: distributed cronq. The Redis store (jobs, runs and leases shared by scheduler
+ * replicas, workers and API processes), the queue executor and worker (BullMQ), the event bridge
+ * and the cluster view.
+ */
+export { RedisStore } from "./store.js";
+export type { LeaseClock, RedisConnection, RedisStoreOptions, ResolvedRedisStoreOptions } from "./options.js";
+export { DEFAULT_REDIS_URL, describeConnection } from "./options.js";
+export type { RedisConnectionEvents } from "./connection.js";
+export { SCRIPT_ERRORS } from "./errors.js";

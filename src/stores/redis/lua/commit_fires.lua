@@ -1,0 +1,114 @@
+--[[
+  commitFires: writes what claim holders decided, each commit atomically (the whole batch is one
+  script, so it is atomic as a whole too).
+
+  A commit is applied only while the job's claim still carries its token (expired or not, as long
+  as nobody claimed the job again). Then: its runs are inserted (ids that exist are skipped: an
+  occurrence is recorded at most once, whoever commits it), `pending` ones leased to the committer
+  until max(now, dueAt) + leaseMs, the job's counters updated, nextRunAt set when the job's version
+  still matches, and the claim cleared.
+
+  Replays: ioredis re-sends a command that was in flight when the connection dropped. A commit whose
+  token was already applied (the job's commitToken) answers `ok` again with the runs it inserted
+  that are still pending and leased to the committer, so that the replay's caller dispatches them
+  instead of leaving them to expire.
+
+  ARGV[1] prefix
+  ARGV[2] now (caller's clock)
+  ARGV[3] owner
+  ARGV[4] leaseMs
+  ARGV[5] lease clock: "redis" or "caller"
+  ARGV[6] retention: final runs kept per job
+  ARGV[7] JSON array of commits, every value a string:
+          [{ "job": id, "token": claimToken, "version": jobVersion, "next": nextRunAt or "",
+             "runs": [{ "id", "status", "due", "ended", "count", "lex", "live": "1"|"0",
+                        "fields": [field, value, ...] }] }]
+
+  Keys: P:job:<id>, P:claims, P:due, P:seq, P:fseq, P:run:<runId>, P:lex, P:livelex, P:jlex:<id>,
+        P:live:<id>, P:waiting:<id>, P:finals:<id>, P:leases, P:ended (+ deleted runs' keys)
+
+  Returns {1, result, result, ...} where a result is
+          {1, runId, leaseToken or "", leaseExpiresAt or "", runId, ...}  ok, with the inserted runs
+          {2}  lease-lost: the claim is someone else's now; nothing written
+          {3}  job-gone: the job was removed; nothing written
+]]
+local now = tonumber(ARGV[2])
+local owner = ARGV[3]
+local leaseMs = tonumber(ARGV[4])
+local lnow = leaseClock(ARGV[5], now)
+local maxRuns = tonumber(ARGV[6])
+local commits = cjson.decode(ARGV[7])
+local out = {1}
+
+local function replayed(commit)
+  local result = {1}
+  for _, run in ipairs(commit.runs) do
+    local f = rcall('HMGET', key('run', run.id), 'status', 'lOwner', 'lToken', 'lExp')
+    if f[1] == 'pending' and f[2] == owner then
+      result[#result + 1] = run.id
+      result[#result + 1] = f[3]
+      result[#result + 1] = f[4]
+    end
+  end
+  return result
+end
+
+local function commitOne(commit)
+  local jobId = commit.job
+  local jk = key('job', jobId)
+  local f = rcall('HMGET', jk, 'cToken', 'version', 'commitToken', 'id')
+  if not f[4] then return {3} end
+  if f[1] ~= commit.token then
+    if f[3] == commit.token then return replayed(commit) end
+    return {2}
+  end
+  rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
+  rcall('HSET', jk, 'commitToken', commit.token)
+  rcall('ZREM', K.claims, jobId)
+
+  local result = {1}
+  local active, skipped, missed = 0, 0, 0
+  for _, run in ipairs(commit.runs) do
+    local rk = key('run', run.id)
+    if rcall('EXISTS', rk) == 0 then
+      rcall('HSET', rk, unpack(run.fields))
+      rcall('ZADD', K.lex, 0, run.lex)
+      rcall('ZADD', key('jlex', jobId), 0, run.lex)
+      local token, expiresAt = '', ''
+      if run.live == '1' then
+        active = active + 1
+        rcall('SADD', key('live', jobId), run.id)
+        rcall('ZADD', K.livelex, 0, run.lex)
+        if run.status == 'pending' then
+          -- A jittered run waits for its due time before it is dispatched: its lease counts from then.
+          local e = lnow + math.max(0, tonumber(run.due) - now) + leaseMs
+          token = setLease(rk, run.id, owner, e)
+          expiresAt = fmt(e)
+        elseif run.status == 'waiting' then
+          rcall('RPUSH', key('waiting', jobId), run.id)
+        end
+      else
+        if run.status == 'skipped' then
+          skipped = skipped + tonumber(run.count)
+        elseif run.status == 'missed' then
+          missed = missed + tonumber(run.count)
+        end
+        addFinal(jobId, run.id, run.ended, maxRuns)
+      end
+      result[#result + 1] = run.id
+      result[#result + 1] = token
+      result[#result + 1] = expiresAt
+    end
+  end
+  if active > 0 then rcall('HINCRBY', jk, 'active', active) end
+  if skipped > 0 then rcall('HINCRBY', jk, 'skipped', skipped) end
+  if missed > 0 then rcall('HINCRBY', jk, 'missed', missed) end
+  if f[2] == commit.version then hsetOrDel(jk, 'next', commit.next ~= '' and commit.next) end
+  reindexJob(jobId)
+  return result
+end
+
+for _, commit in ipairs(commits) do
+  out[#out + 1] = commitOne(commit)
+end
+return out

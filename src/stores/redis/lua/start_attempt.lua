@@ -1,0 +1,52 @@
+--[[
+  startAttempt: starts the next attempt of a `pending` run leased with ARGV[5], or of a
+  `dispatched` or `retrying` run (no token): status `running`, a new attempt, a new lease for
+  `owner`. The first attempt sets the run's startedAt and the job's lastRunStartedAt / lastRunId.
+
+  Replays: a re-sent command whose first execution started the attempt (running, leased to
+  `owner`, open attempt started at this `now` by `owner`) answers that run again.
+
+  ARGV[1] prefix
+  ARGV[2] run id
+  ARGV[3] now (caller's clock)
+  ARGV[4] owner
+  ARGV[5] lease token held on a pending run, or ""
+  ARGV[6] leaseMs
+  ARGV[7] lease clock: "redis" or "caller"
+
+  Keys: P:run:<id>, P:job:<jobId>, P:leases, P:retries, P:seq
+
+  Returns {1, <run hash>}
+          {0}   no such run, or not startable (running elsewhere, waiting, final)
+          {-3, leaseOwner}  LEASE_LOST: pending with another token
+]]
+local runId, owner = ARGV[2], ARGV[4]
+local now = tonumber(ARGV[3])
+local rk = key('run', runId)
+local f = rcall('HMGET', rk, 'status', 'lToken', 'lOwner', 'n', 'jobId')
+local status = f[1]
+if not status then return {0} end
+local n = tonumber(f[4] or '0')
+if status == 'pending' then
+  if f[2] ~= ARGV[5] then return {-3, f[3] or ''} end
+elseif status == 'running' then
+  local a = rcall('HMGET', rk, 'a' .. n .. 's', 'a' .. n .. 'w', 'a' .. n .. 'e')
+  if f[3] == owner and a[1] == ARGV[3] and a[2] == owner and not a[3] then
+    return {1, rcall('HGETALL', rk)}
+  end
+  return {0}
+elseif status ~= 'dispatched' and status ~= 'retrying' then
+  return {0}
+end
+n = n + 1
+local p = 'a' .. n
+rcall('HSET', rk, 'status', 'running', 'n', n, 'worker', owner, p .. 's', ARGV[3], p .. 'w', owner)
+rcall('HDEL', rk, 'nextAt')
+rcall('ZREM', K.retries, runId)
+if n == 1 then
+  rcall('HSET', rk, 'started', ARGV[3])
+  local jk = key('job', f[5])
+  if rcall('EXISTS', jk) == 1 then rcall('HSET', jk, 'lastStart', ARGV[3], 'lastId', runId) end
+end
+setLease(rk, runId, owner, leaseClock(ARGV[7], now) + tonumber(ARGV[6]))
+return {1, rcall('HGETALL', rk)}
