@@ -152,6 +152,6 @@ describe("SQLite store: several processes on one file", { skip: sqliteSkip }, ()
   });
 
   it("fences out commits whose claim another process took over (claims that expire at once)", async (t) => {
-    await race(t, { processes: 2, jobs: 40, occurrences: 5, leaseMs: 0, batch: 10, pauseMs: 2 });
+    await race(t, { processes: 2, jobs: 20, occurrences: 4, leaseMs: 0, batch: 10, pauseMs: 2 });
   });
 });
