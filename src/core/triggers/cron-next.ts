@@ -11,7 +11,6 @@ import {
   civilFromDays,
   daysFromCivil,
   daysInMonth,
-  localMs,
   lowestBit,
   MS_PER_SECOND,
   SECONDS_PER_DAY,
@@ -35,6 +34,8 @@ export class CronSchedule implements LocalSchedule {
   private readonly allDays: boolean;
   private readonly firstMonth: number;
   private readonly civil: CivilDate = { year: 0, month: 0, day: 0 };
+  /** The day number that `civil` holds. */
+  private civilDays = NaN;
   // Cache of the last month's day mask: the scheduler asks about the same month again and again.
   private cacheKey = -1;
   private cacheMask = 0;
@@ -69,10 +70,16 @@ export class CronSchedule implements LocalSchedule {
     let mi = Math.floor(sod / 60);
     let s = sod - mi * 60;
     const civil = this.civil;
-    civilFromDays(days, civil);
+    // Consecutive calls mostly ask about the same day: decompose it once.
+    if (days !== this.civilDays) {
+      civilFromDays(days, civil);
+      this.civilDays = days;
+    }
     let y = civil.year;
     let mo = civil.month;
     let d = civil.day;
+    // The day number of (y, mo, d) while it is still `days`; NaN once the search moves on.
+    let dayNumber = days;
     const lastYear = Math.min(y + CYCLE_YEARS, MAX_YEAR);
     for (;;) {
       const nm = nextMonth[mo]!;
@@ -85,6 +92,7 @@ export class CronSchedule implements LocalSchedule {
         }
         d = 1;
         h = mi = s = 0;
+        dayNumber = NaN;
         if (y > lastYear) return NaN;
       }
       const mask = this.allDays ? 0x7fffffff : this.dayMask(y, mo);
@@ -96,17 +104,19 @@ export class CronSchedule implements LocalSchedule {
         }
         d = 1;
         h = mi = s = 0;
+        dayNumber = NaN;
         continue;
       }
       const nd = d + lowestBit(rest);
-      if (nd > daysInMonth(y, mo)) {
-        // Only reachable with `allDays`, whose mask does not know the month's length.
+      if (nd > 28 && this.allDays && nd > daysInMonth(y, mo)) {
+        // The `allDays` mask does not know the month's length.
         d = 32;
         continue;
       }
       if (nd !== d) {
         d = nd;
         h = mi = s = 0;
+        dayNumber = NaN;
       }
       for (;;) {
         const nh = nextHour[h]!;
@@ -131,10 +141,12 @@ export class CronSchedule implements LocalSchedule {
           s = 0;
           continue;
         }
-        return localMs(y, mo, d, h, mi, ns);
+        const day = dayNumber === dayNumber ? dayNumber : daysFromCivil(y, mo, d);
+        return (day * SECONDS_PER_DAY + h * 3600 + mi * 60 + ns) * MS_PER_SECOND;
       }
       d++;
       h = mi = s = 0;
+      dayNumber = NaN;
     }
   }
 

@@ -75,11 +75,16 @@ export function nextInstant(
     const prev = zone.prevOffset;
     const next = zone.nextOffset;
     let from = after + offset;
+    // The schedule's next local time beyond this period, when the search ran past its end.
+    let beyond = NaN;
     for (;;) {
       const local = schedule.nextLocal(from);
       if (local !== local) return NaN;
       const at = local - offset;
-      if (at >= end) break;
+      if (at >= end) {
+        beyond = local;
+        break;
+      }
       if (prev > offset && local < start + prev) {
         // Second pass through local times that the previous period already showed.
         if (dst.foldSecond) return at;
@@ -99,6 +104,15 @@ export function nextInstant(
       if (inGap === inGap && inGap < end + next) return end;
     }
     if (end >= MAX_SUPPORTED_MS) return NaN;
+    // A rare schedule (a leap day) would walk through every period up to its next local time
+    // `beyond`. When the next period does not start with a fold, every later local time is after
+    // `from`, so nothing can fire before local time `beyond`: jump to two days before it.
+    const jump = beyond - offset - 2 * 86_400_000;
+    if (next >= offset && jump > end) {
+      after = jump;
+      zone.lookup(after);
+      continue;
+    }
     after = end - 1;
     zone.lookup(end);
   }
