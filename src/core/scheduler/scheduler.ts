@@ -109,6 +109,7 @@ const MAX_JOB_ID_LENGTH = 200;
 const MAX_NEXT_RUN_TIMES = 1000;
 const PRUNE_EVERY_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 30_000;
+const IDLE_RETRY_MS = 50;
 
 export class Scheduler {
   readonly id: string;
@@ -124,12 +125,16 @@ export class Scheduler {
   #timer: Timer | undefined;
   #tick: Promise<void> | undefined;
   #tickAgain = false;
+  /** Whether the last tick claimed anything, and the time it last asked the store for due jobs. */
+  #tickWorked = false;
+  #lastClaimAt = -Infinity;
   #failures = 0;
   #lastPruneAt = -Infinity;
   /** Parsed triggers by job id, valid for one job version. */
   readonly #triggers = new Map<string, { version: number; trigger: Trigger }>();
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
+  #opening: Promise<Store> | undefined;
   /** Manual runs recorded before `start()`, dispatched when it starts. */
   #undispatched: RunRecord[] = [];
 
@@ -246,7 +251,7 @@ export class Scheduler {
     };
     // Only now, with every input valid, does anything change.
     this.tasks.register(definition);
-    const stored = await this.#store.insertJob(record, { replace: options.replaceExisting ?? false, now });
+    const stored = await (await this.#opened()).insertJob(record, { replace: options.replaceExisting ?? false, now });
     this.#triggers.set(id, { version: stored.version, trigger });
     const info = this.#info(stored, trigger);
     this.events.emit("job:added", { job: info });
@@ -276,7 +281,7 @@ export class Scheduler {
     options: JobOptions,
   ): Promise<{ job: JobInfo; action: "added" | "updated" | "unchanged" }> {
     validateJobId(id);
-    const existing = await this.#store.getJob(id);
+    const existing = await (await this.#opened()).getJob(id);
     if (!existing) {
       return { job: await this.addJob(id, task as string, options), action: "added" };
     }
@@ -321,7 +326,7 @@ export class Scheduler {
   /** Removes a job and its run history. Throws JobNotFoundError for an unknown id. */
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
-    const removed = await this.#store.removeJob(id);
+    const removed = await (await this.#opened()).removeJob(id);
     if (!removed) throw new JobNotFoundError(id);
     this.#triggers.delete(id);
     this.events.emit("job:removed", { jobId: id });
@@ -330,7 +335,7 @@ export class Scheduler {
   /** The job, or null if there is none with this id. */
   async getJob(id: string): Promise<JobInfo | null> {
     validateJobId(id);
-    const job = await this.#store.getJob(id);
+    const job = await (await this.#opened()).getJob(id);
     return job ? this.#info(job) : null;
   }
 
@@ -339,7 +344,7 @@ export class Scheduler {
     validateLimit(rest.limit);
     const wantsMissing = status?.includes("missing-task") ?? false;
     const storeStatuses = status?.filter((s): s is Exclude<typeof s, "missing-task"> => s !== "missing-task");
-    const page = await this.#store.listJobs({
+    const page = await (await this.#opened()).listJobs({
       ...rest,
       ...(storeStatuses && !wantsMissing ? { status: storeStatuses } : {}),
     });
@@ -462,7 +467,7 @@ export class Scheduler {
       // A scheduler that is not firing (an API process next to replicas on a shared store) records
       // the run with a lease that has already expired: the next replica to look dispatches it.
       const handOver = !started && this.#store.shared;
-      const inserted = await this.#store.insertRun(run, {
+      const inserted = await (await this.#opened()).insertRun(run, {
         now: at,
         owner: this.id,
         leaseMs: handOver ? 0 : this.options.leaseMs,
@@ -499,7 +504,7 @@ export class Scheduler {
   async getRun(id: string): Promise<RunInfo | null> {
     if (typeof id !== "string" || id.length === 0)
       throw new InvalidArgumentError("id", 'a run id like "job1@2026-01-01T00:00:00.000Z"', id);
-    const run = await this.#store.getRun(id);
+    const run = await (await this.#opened()).getRun(id);
     return run ? toRunInfo(run) : null;
   }
 
@@ -512,7 +517,7 @@ export class Scheduler {
     if (query.to !== undefined) storeQuery.to = validDate(query.to, "to").getTime();
     if (query.cursor !== undefined) storeQuery.cursor = query.cursor;
     if (query.limit !== undefined) storeQuery.limit = query.limit;
-    const page = await this.#store.listRuns(storeQuery);
+    const page = await (await this.#opened()).listRuns(storeQuery);
     return { items: page.items.map(toRunInfo), nextCursor: page.nextCursor };
   }
 
@@ -523,21 +528,21 @@ export class Scheduler {
    * RunNotFoundError for an unknown id; a final run is returned unchanged.
    */
   async cancelRun(id: string): Promise<RunInfo> {
-    const run = await this.#store.getRun(id);
+    const run = await (await this.#opened()).getRun(id);
     if (!run) throw new RunNotFoundError(id);
     if (!this.#executor.cancel(id, "user") && run.status !== "running") {
-      const cancelled = await this.#store.cancelRun(id, { now: this.options.clock.now(), reason: "user" });
+      const cancelled = await (await this.#opened()).cancelRun(id, { now: this.options.clock.now(), reason: "user" });
       if (cancelled && this.events.has("run:cancelled"))
         this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
     }
-    const after = await this.#store.getRun(id);
+    const after = await (await this.#opened()).getRun(id);
     if (!after) throw new RunNotFoundError(id);
     return toRunInfo(after);
   }
 
   /** How many jobs have each status (as stored; `missing-task` is per process, see `listJobs`). */
   async countJobs(): Promise<Record<Exclude<JobInfo["status"], "missing-task">, number>> {
-    return this.#store.countJobs();
+    return (await this.#opened()).countJobs();
   }
 
   // ---- Lifecycle --------------------------------------------------------------------------
@@ -554,7 +559,7 @@ export class Scheduler {
     this.#state = "starting";
     this.#starting = (async () => {
       try {
-        await this.#store.open({ retention: this.options.retention });
+        await this.#opened();
         const host: ExecutorHost = {
           store: this.#store,
           clock: this.options.clock,
@@ -603,7 +608,10 @@ export class Scheduler {
       try {
         await this.#executor.stop({ graceMs });
         await this.#store.releaseClaims(this.id);
-        if (this.options.ownsStore) await this.#store.close();
+        if (this.options.ownsStore) {
+          await this.#store.close();
+          this.#opening = undefined;
+        }
       } finally {
         this.#state = "stopped";
         this.#stopping = undefined;
@@ -699,18 +707,24 @@ export class Scheduler {
     const { clock, batchSize, leaseMs } = this.options;
     const owner = this.id;
     this.#tickAgain = false;
+    this.#tickWorked = false;
     for (;;) {
       if (this.#state !== "running") return;
       const now = clock.now();
       const runs = await this.#store.claimRunsForDispatch({ now, owner, leaseMs, limit: batchSize });
-      if (runs.length > 0) this.#executor.dispatch(runs);
+      if (runs.length > 0) {
+        this.#tickWorked = true;
+        this.#executor.dispatch(runs);
+      }
       if (runs.length < batchSize) break;
     }
     for (;;) {
       if (this.#state !== "running") return;
       const now = clock.now();
+      this.#lastClaimAt = now;
       const claimed = await this.#store.claimDueJobs({ now, owner, leaseMs, limit: batchSize });
       if (claimed.length === 0) break;
+      this.#tickWorked = true;
       const plans = claimed.map((job) => planFire(job, this.#triggerOf(job), now));
       const results = await this.#store.commitFires(
         plans.map((p) => p.commit),
@@ -746,6 +760,9 @@ export class Scheduler {
     delay = Math.min(delay, MAX_SLEEP_CHUNK_MS);
     if (this.#store.shared) delay = Math.min(delay, pollIntervalMs);
     if (this.#failures > 0) delay = Math.max(delay, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** this.#failures));
+    // Something is due but this tick could claim nothing (say, a lease of ours whose renewal
+    // failed, which only its owner could act on): wait a little instead of spinning.
+    if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked) delay = Math.max(delay, IDLE_RETRY_MS);
     this.#setTimer(delay);
   }
 
@@ -783,7 +800,7 @@ export class Scheduler {
   /** Overlap `replace`: cancels the job's live runs other than the ones just inserted. */
   async #cancelLiveRuns(jobId: string, inserted: readonly RunRecord[]): Promise<void> {
     const fresh = new Set(inserted.map((r) => r.id));
-    const page = await this.#store.listRuns({
+    const page = await (await this.#opened()).listRuns({
       jobId,
       status: ["pending", "waiting", "dispatched", "running", "retrying"],
       limit: 1000,
@@ -791,7 +808,7 @@ export class Scheduler {
     for (const run of page.items) {
       if (fresh.has(run.id)) continue;
       if (this.#executor.cancel(run.id, "replaced")) continue;
-      const cancelled = await this.#store.cancelRun(run.id, {
+      const cancelled = await (await this.#opened()).cancelRun(run.id, {
         now: this.options.clock.now(),
         reason: "replaced",
       });
@@ -803,7 +820,7 @@ export class Scheduler {
   async #reportMissingTasks(): Promise<void> {
     let cursor: string | undefined;
     do {
-      const page = await this.#store.listJobs({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await (await this.#opened()).listJobs({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
       for (const job of page.items) {
         if (!this.tasks.has(job.taskName))
           this.events.emit("job:task-missing", { jobId: job.id, taskName: job.taskName });
@@ -832,14 +849,29 @@ export class Scheduler {
     });
   }
 
+  /**
+   * The store, opened. Jobs can be managed before `start()`, so the first call to touch the store
+   * opens it (once; a stopped scheduler that closed its own store opens it again).
+   */
+  #opened(): Promise<Store> {
+    this.#opening ??= this.#store.open({ retention: this.options.retention }).then(
+      () => this.#store,
+      (error: unknown) => {
+        this.#opening = undefined;
+        throw error;
+      },
+    );
+    return this.#opening;
+  }
+
   async #requireJob(id: string): Promise<JobRecord> {
-    const job = await this.#store.getJob(id);
+    const job = await (await this.#opened()).getJob(id);
     if (!job) throw new JobNotFoundError(id);
     return job;
   }
 
   async #update(id: string, patch: JobPatch): Promise<JobRecord> {
-    return this.#store.updateJob(id, patch, this.options.clock.now());
+    return (await this.#opened()).updateJob(id, patch, this.options.clock.now());
   }
 
   #resolveTask(jobId: string, task: unknown, field: string): TaskDefinition {

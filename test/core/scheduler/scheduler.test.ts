@@ -323,3 +323,29 @@ describe("Scheduler: bad input changes nothing", () => {
     assert.throws(() => new Scheduler({ history: { maxRunsPerJob: -1 } }), InvalidOptionError);
   });
 });
+
+describe("Scheduler: the store's lifecycle", () => {
+  it("opens its store before the first job is added, even before start()", async () => {
+    const { MemoryStore } = await import("../../../src/core/stores/memory.js");
+    const opened: string[] = [];
+    class StrictStore extends MemoryStore {
+      #open = false;
+      override open(options?: Parameters<MemoryStore["open"]>[0]): Promise<void> {
+        this.#open = true;
+        opened.push(`maxRunsPerJob=${options?.retention.maxRunsPerJob}`);
+        return super.open(options);
+      }
+      override insertJob(
+        ...args: Parameters<MemoryStore["insertJob"]>
+      ): ReturnType<MemoryStore["insertJob"]> {
+        if (!this.#open) return Promise.reject(new Error("used before open()"));
+        return super.insertJob(...args);
+      }
+    }
+    const { scheduler } = harness({ store: new StrictStore(), history: { maxRunsPerJob: 7 } });
+    await scheduler.addJob("j", () => undefined, { interval: 1 });
+    await scheduler.start();
+    assert.deepEqual(opened, ["maxRunsPerJob=7"]);
+    await scheduler.stop();
+  });
+});
