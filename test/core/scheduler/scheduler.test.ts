@@ -8,6 +8,8 @@ import {
   JobNotFoundError,
   TaskNotFoundError,
 } from "../../../src/core/errors.js";
+import { MemoryStore } from "../../../src/core/stores/memory.js";
+import type { StoreOpenOptions } from "../../../src/core/stores/store.js";
 import { defineTask, type TaskContext } from "../../../src/core/tasks.js";
 import { T0, harness, history } from "./helpers.js";
 
@@ -326,11 +328,10 @@ describe("Scheduler: bad input changes nothing", () => {
 
 describe("Scheduler: the store's lifecycle", () => {
   it("opens its store before the first job is added, even before start()", async () => {
-    const { MemoryStore } = await import("../../../src/core/stores/memory.js");
     const opened: string[] = [];
     class StrictStore extends MemoryStore {
       #open = false;
-      override open(options?: Parameters<MemoryStore["open"]>[0]): Promise<void> {
+      override open(options?: StoreOpenOptions): Promise<void> {
         this.#open = true;
         opened.push(`maxRunsPerJob=${options?.retention.maxRunsPerJob}`);
         return super.open(options);
