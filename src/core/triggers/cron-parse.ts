@@ -119,7 +119,7 @@ export function parseCron(expression: unknown, field = "cron"): CronFields {
     if (macro === undefined) {
       const reason =
         text.toLowerCase() === "@reboot"
-          ? "@reboot is not supported: cronq triggers fire at times, and a scheduler start is not a boot. Use a date trigger with `startIn` to run once at startup"
+          ? "@reboot is not supported: cronq triggers fire at times, and a scheduler start is not a boot. To run a task soon after the scheduler starts, add a job with `startIn`"
           : `Expected one of the macros ${Object.keys(MACROS).join(" ")}, got ${JSON.stringify(text)}`;
       throw new InvalidTriggerError(field, "a supported cron macro", expression, { message: reason });
     }

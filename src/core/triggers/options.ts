@@ -79,7 +79,8 @@ export function triggerFromOptions(options: TriggerOptions, context: TriggerCont
   }
   const zone = getTimeZone(options.timezone ?? context.timezone, "timezone");
   let startMs: number | undefined;
-  if (options.startIn !== undefined) startMs = context.now + durationMs(options.startIn, "startIn", true);
+  // A zero delay would put the fire at `now`, which `next(now)` never returns: reject it.
+  if (options.startIn !== undefined) startMs = context.now + durationMs(options.startIn, "startIn", false);
   else if (options.startAt !== undefined) startMs = parseInstant(options.startAt, "startAt", zone);
   const endMs = options.endAt === undefined ? Infinity : parseInstant(options.endAt, "endAt", zone);
   const bounds: Bounds = { startMs: startMs ?? -Infinity, endMs };

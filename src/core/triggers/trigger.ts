@@ -152,19 +152,27 @@ export interface TriggerOptions {
   interval?: Duration;
   /** A cron expression: 5 fields, or 6 with seconds first, or a macro such as "@daily". */
   cron?: string;
-  /** Fire once at this instant. */
+  /** Fire once at this instant. ISO text without an offset is read in `timezone`. */
   at?: DateInput;
   /** Fire every N days/weeks/months/years at a wall-clock time. */
   calendar?: CalendarOptions;
   /** A prebuilt trigger (for unions, intersections) or its JSON spec. */
   trigger?: Trigger | TriggerSpecBase;
-  /** Delay before the first fire (with `interval`), or before the single fire (alone). */
+  /**
+   * A delay from now. Alone: the time of the single run. With `interval`: the first fire (without
+   * it, the first fire is now + interval). With `calendar`: where periods are counted from. With
+   * `cron` or `trigger`: no fire before it.
+   */
   startIn?: Duration;
-  /** No fire before this instant; with `interval`, the anchor of the first fire. */
+  /** An instant, meaning what `startIn` means. Give at most one of the two. */
   startAt?: DateInput;
-  /** No fire after this instant. */
+  /** No fire after this instant (a fire exactly at it happens). */
   endAt?: DateInput;
-  /** IANA timezone for cron and calendar triggers. @default the scheduler's timezone */
+  /**
+   * IANA timezone or fixed offset ("+05:30") in which cron and calendar triggers read wall-clock
+   * times, and in which ISO text without an offset (`at`, `startAt`, `endAt`) is read.
+   * @default the scheduler's timezone
+   */
   timezone?: string;
   /** DST handling for cron and calendar triggers. @default classic cron, see {@link DstPolicy} */
   dst?: DstPolicy;

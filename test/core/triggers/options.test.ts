@@ -153,6 +153,12 @@ describe("triggerFromOptions", () => {
       );
       throwsInvalid(() => build({ at: "next tuesday" }), "at");
       throwsInvalid(() => build({ startIn: "-5m" }), "startIn", /Expected `startIn` to be a duration/);
+      // A fire at exactly `now` would never be returned by next(now).
+      throwsInvalid(
+        () => build({ startIn: 0 }),
+        "startIn",
+        "Expected `startIn` to be a duration greater than zero, got 0 (number)",
+      );
       throwsInvalid(() => build({ cron: "* * * * *", endAt: "later" }), "endAt");
       throwsInvalid(() => build({ calendar: { unit: "month", dayOfMonth: 40 } }), "calendar.dayOfMonth");
       throwsInvalid(() => build({ calendar: "monthly" as never }), "calendar");
