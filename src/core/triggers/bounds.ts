@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError, InvalidTriggerError } from "../errors.js";
 import { toIso } from "./instant.js";
+import { MAX_SUPPORTED_MS, MIN_SUPPORTED_MS } from "./timezone.js";
 import type { Trigger, TriggerKind, TriggerSpec } from "./trigger.js";
 
 /** Bounds in epoch milliseconds; absent bounds are -Infinity / Infinity. */
@@ -58,8 +59,11 @@ export abstract class BaseTrigger implements Trigger {
       throw new InvalidArgumentError("after", "a number of epoch milliseconds", afterMs);
     }
     // Fire times are whole milliseconds, so searching after `startMs - 1` allows a fire at `startMs`.
-    const at = this.rawNextMs(afterMs < this.startMs ? this.startMs - 1 : afterMs);
-    return at <= this.endMs ? at : null;
+    let from = afterMs < this.startMs ? this.startMs - 1 : afterMs;
+    // Triggers fire within 1900-9999 (see timezone.ts); -Infinity means "from the beginning".
+    if (from < MIN_SUPPORTED_MS - 1) from = MIN_SUPPORTED_MS - 1;
+    const at = this.rawNextMs(from);
+    return at <= this.endMs && at < MAX_SUPPORTED_MS ? at : null;
   }
 
   next(after: Date): Date | null {

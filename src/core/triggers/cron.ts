@@ -36,7 +36,7 @@ export class CronTrigger extends BaseTrigger {
   readonly timezone: string;
   readonly dst: Readonly<DstPolicy> | undefined;
   readonly dayMatch: "or" | "and";
-  readonly fields: CronFields;
+  private readonly fields: CronFields;
   private readonly zone: TimeZone;
   private readonly schedule: CronSchedule;
   private readonly policy: ResolvedDst;

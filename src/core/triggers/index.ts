@@ -40,5 +40,5 @@ export {
 } from "./combine.js";
 export { jitterOffsetMs } from "./jitter.js";
 export { parseCron, type CronFields } from "./cron-parse.js";
-export { getTimeZone, formatInZone, TimeZone } from "./timezone.js";
+export { getTimeZone, formatInZone, type TimeZone } from "./timezone.js";
 export { describeTrigger } from "./describe-trigger.js";

@@ -194,6 +194,13 @@ describe("every trigger's next()", () => {
     assert.throws(() => t.next("2026-01-01" as unknown as Date), InvalidArgumentError);
   });
 
+  it("searches from 1900 for -Infinity and finds nothing after 9999", () => {
+    const t = intervalTrigger("1d", { startAt: "2026-01-01T00:00:00Z" });
+    assert.equal(t.nextMs(-Infinity), at("2026-01-01T00:00:00Z"));
+    assert.equal(t.nextMs(Infinity), null);
+    assert.equal(t.nextMs(at("9999-12-31T12:00:00Z")), null);
+  });
+
   it("returns a new Date for next(Date)", () => {
     const t = intervalTrigger("1m", { startAt: "2026-01-01T00:00:00Z" });
     assert.deepEqual(t.next(new Date("2026-01-01T00:00:30Z")), new Date("2026-01-01T00:01:00Z"));
