@@ -82,9 +82,9 @@ describe("event bridge and cluster view", { skip: redisSkip }, () => {
         snapshot.replicas.map((r) => [r.id, r.self, r.state]),
         [[replica.id, true, "running"]],
       );
-      assert.equal(snapshot.workers[0]!.id, worker.id);
-      assert.equal(snapshot.workers[0]!.concurrency, 1);
-      assert.equal(snapshot.workers[0]!.running[0]!.runId, held.id);
+      assert.equal(snapshot.workers[0].id, worker.id);
+      assert.equal(snapshot.workers[0].concurrency, 1);
+      assert.equal(snapshot.workers[0].running[0]!.runId, held.id);
       assert.equal(snapshot.queue.depth, 1);
       assert.deepEqual(snapshot.queue.byGroup, { default: 1 });
       release();
