@@ -1,0 +1,249 @@
+/**
+ * `npm run bench:api`: the REST API's throughput and latency with the embedded store (SQLite),
+ * while 1,000 jobs fire every second.
+ *
+ *   npx tsx bench/api.ts [--seconds 10] [--rate 500]
+ *
+ * The server runs in a child process of its own (SQLite file, scheduler on the system clock, API on
+ * 127.0.0.1), so that the load generator (autocannon, here) does not share its event loop. For
+ * each scenario the table shows what autocannon measured and how the scheduler kept up meanwhile:
+ * fires per second and the p99 of their lateness.
+ *
+ * - GET /jobs?limit=100 (1,000+ jobs) and POST /jobs (a new job each time, firing hourly), each at
+ *   a fixed 500 requests per second (the goal: p99 under 20 ms), then as fast as 10 connections go;
+ * - with the 1,000 jobs all due at the same instant every second (the worst case: the scheduler
+ *   records 1,000 fires and 2,000 attempt transactions in one burst), spread evenly over the second,
+ *   and, for reference, not firing at all (paused).
+ *
+ * A benchmark, not a test: it asserts nothing. Writes the "REST API" section of bench/RESULTS.md.
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { fileURLToPath } from "node:url";
+import { Scheduler } from "../src/core/scheduler/scheduler.js";
+import { defineTask } from "../src/core/tasks.js";
+import { startServer } from "../src/server/index.js";
+import { SqliteStore } from "../src/stores/sqlite/index.js";
+import { updateResults } from "./results.js";
+
+const TOKEN = "bench-token-0123456789abcdef";
+const FIRING_JOBS = 1000;
+
+// ---- The server process -------------------------------------------------------------------------
+
+interface FireStats {
+  fires: number;
+  seconds: number;
+  latenessP99: number | null;
+  jobs: number;
+}
+
+type ToServer = { type: "reset" } | { type: "stats" } | { type: "stop" };
+type FromServer = { type: "ready"; url: string } | { type: "stats"; stats: FireStats };
+
+type Firing = "same-instant" | "spread" | "paused";
+
+async function serve(firing: Firing): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "cronq-bench-api-"));
+  const store = new SqliteStore({ path: join(dir, "cronq.db") });
+  const scheduler = new Scheduler({
+    store,
+    timezone: "UTC",
+    tasks: [defineTask("noop", () => undefined)],
+    concurrency: 1000,
+    // Lateness above 1 s would count as a misfire: keep every fire, to measure it.
+    jobDefaults: { misfireGrace: null },
+  });
+  for (let i = 0; i < FIRING_JOBS; i++) {
+    await scheduler.addJob(`fire-${String(i).padStart(4, "0")}`, "noop", {
+      interval: 1,
+      // Spread: job i fires at i ms past each second (of its anchor), so one fires every millisecond.
+      ...(firing === "spread" ? { startIn: `${1000 + i}ms` } : {}),
+      paused: firing === "paused",
+    });
+  }
+  let lateness: number[] = [];
+  let since = Date.now();
+  scheduler.on("run:fired", ({ run, lateMs }) => {
+    if (run.origin !== "manual") lateness.push(lateMs);
+  });
+  await scheduler.start();
+  const server = await startServer({
+    scheduler,
+    port: 0,
+    auth: { tokens: [{ name: "bench", token: TOKEN, access: "full" }] },
+    logger: false,
+  });
+  const send = (message: FromServer): void => void process.send?.(message);
+  process.on("message", (message: ToServer) => {
+    void (async () => {
+      if (message.type === "reset") {
+        lateness = [];
+        since = Date.now();
+      } else if (message.type === "stats") {
+        const sorted = [...lateness].sort((a, b) => a - b);
+        send({
+          type: "stats",
+          stats: {
+            fires: sorted.length,
+            seconds: (Date.now() - since) / 1000,
+            latenessP99: sorted.length
+              ? sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * 0.99))]!
+              : null,
+            jobs: Object.values(await scheduler.countJobs()).reduce((a, b) => a + b, 0),
+          },
+        });
+      } else {
+        await server.close();
+        await scheduler.stop({ graceMs: 1000 });
+        await store.close();
+        rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      }
+    })();
+  });
+  send({ type: "ready", url: server.url });
+}
+
+// ---- The load generator -------------------------------------------------------------------------
+
+interface AutocannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; max: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  duration: number;
+}
+
+type Autocannon = (options: Record<string, unknown>) => Promise<AutocannonResult>;
+
+interface Row {
+  firing: Firing;
+  scenario: string;
+  rate: string;
+  result: AutocannonResult;
+  fire: FireStats;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { seconds: { type: "string", default: "10" }, rate: { type: "string", default: "500" } },
+  });
+  const seconds = Number(values.seconds);
+  const rate = Number(values.rate);
+  // autocannon ships no types; this is the part of its API used here.
+  const autocannon = createRequire(import.meta.url)("autocannon") as Autocannon;
+
+  const rows: Row[] = [];
+  const plan: Array<[Firing, Array<[string, string, Record<string, unknown>]>]> = [
+    [
+      "same-instant",
+      [
+        ["GET /jobs?limit=100", `${rate}/s`, { path: "get", overallRate: rate }],
+        ["POST /jobs", `${rate}/s`, { path: "post", overallRate: rate }],
+      ],
+    ],
+    [
+      "spread",
+      [
+        ["GET /jobs?limit=100", `${rate}/s`, { path: "get", overallRate: rate }],
+        ["POST /jobs", `${rate}/s`, { path: "post", overallRate: rate }],
+        ["GET /jobs?limit=100", "max", { path: "get" }],
+        ["POST /jobs", "max", { path: "post" }],
+      ],
+    ],
+    [
+      "paused",
+      [
+        ["GET /jobs?limit=100", `${rate}/s`, { path: "get", overallRate: rate }],
+        ["POST /jobs", `${rate}/s`, { path: "post", overallRate: rate }],
+      ],
+    ],
+  ];
+  for (const [firing, scenarios] of plan) {
+    const child = fork(fileURLToPath(import.meta.url), ["--serve", firing], {
+      execArgv: ["--import", "tsx"],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      child.once("message", (m: FromServer) =>
+        m.type === "ready" ? resolve(m.url) : reject(new Error("unexpected")),
+      );
+      child.once("exit", (code) => reject(new Error(`the server exited with ${code}`)));
+    });
+    const ask = (message: ToServer): void => void child.send(message);
+    const stats = (): Promise<FireStats> =>
+      new Promise((resolve) => {
+        child.once("message", (m: FromServer) => m.type === "stats" && resolve(m.stats));
+        ask({ type: "stats" });
+      });
+    const headers = { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" };
+    const requests: Record<string, Record<string, unknown>> = {
+      get: { url: `${url}/jobs?limit=100`, method: "GET", headers: { authorization: headers.authorization } },
+      post: {
+        url: `${url}/jobs`,
+        method: "POST",
+        headers,
+        body: JSON.stringify({ id: "bench-[<id>]", task: "noop", trigger: { interval: "1h" } }),
+        idReplacement: true,
+      },
+    };
+    // Warm up: JIT, SQLite page cache, the first fires.
+    await autocannon({ ...requests.get, connections: 10, duration: 3 });
+    for (const [scenario, label, { path, ...options }] of scenarios) {
+      ask({ type: "reset" });
+      const result = await autocannon({
+        ...requests[path as string],
+        ...options,
+        connections: 10,
+        duration: seconds,
+      });
+      rows.push({ firing, scenario, rate: label, result, fire: await stats() });
+      process.stdout.write(
+        `${firing}: ${scenario} @ ${label}: ${Math.round(result.requests.average)} req/s, p99 ${result.latency.p99} ms\n`,
+      );
+    }
+    ask({ type: "stop" });
+    await new Promise((resolve) => child.once("exit", resolve));
+  }
+
+  const table = [
+    "| 1,000 jobs firing | Scenario | Target | Requests/s | p50 ms | p99 ms | max ms | Errors | Fires/s meanwhile | Fire lateness p99 | Jobs at end |",
+    "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ...rows
+      .map(({ firing, scenario, rate: r, result, fire }) =>
+        [
+          firing,
+          scenario,
+          r,
+          Math.round(result.requests.average).toLocaleString("en-US"),
+          result.latency.p50,
+          result.latency.p99,
+          result.latency.max,
+          result.errors + result.timeouts + result.non2xx,
+          Math.round(fire.fires / fire.seconds).toLocaleString("en-US"),
+          fire.latenessP99 === null ? "-" : `${fire.latenessP99} ms`,
+          fire.jobs.toLocaleString("en-US"),
+        ].join(" | "),
+      )
+      .map((line) => `| ${line} |`),
+  ].join("\n");
+  const cpu = cpus()[0]?.model ?? "unknown CPU";
+  const body = `\`npm run bench:api\` (${seconds} s per scenario, 10 connections, autocannon against 127.0.0.1). The server runs in its own process: SQLite store (a temporary file), the scheduler on the system clock with ${FIRING_JOBS.toLocaleString("en-US")} jobs firing every second (all due at the same instant, or spread evenly over the second, or paused for reference), the API with a bearer token. POST creates a new job each time (firing hourly), so the job count grows during the POST scenarios. Goal: p99 under 20 ms at 500 requests per second.
+
+${table}
+
+${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${cpus().length} × ${cpu}, load average ${loadavg()
+    .map((n) => n.toFixed(1))
+    .join(" ")} at the end (the machine is shared with other work).`;
+  updateResults("REST API", body);
+  process.stdout.write(`\n${table}\n`);
+}
+
+if (process.argv.includes("--serve"))
+  await serve(process.argv[process.argv.indexOf("--serve") + 1] as Firing);
+else await main();
