@@ -392,3 +392,34 @@ describe("GET, PUT, PATCH, DELETE /jobs/{id} and its actions", () => {
 function res(response: { headers: Record<string, unknown> }): Record<string, unknown> {
   return response.headers;
 }
+
+describe("jobs whose task this process does not have", () => {
+  it("are listed as missing-task, filterable, and can still be paused and resumed", async () => {
+    const { MemoryStore } = await import("../../src/core/stores/memory.js");
+    const { Scheduler } = await import("../../src/core/scheduler/scheduler.js");
+    const { defineTask } = await import("../../src/core/tasks.js");
+    const store = new MemoryStore();
+    // Another process, sharing the store, knows a task this one does not.
+    const other = new Scheduler({
+      store,
+      timezone: "UTC",
+      tasks: [defineTask("elsewhere", () => undefined)],
+    });
+    await other.addJob("remote", "elsewhere", { interval: 60 });
+    const api = testApi({}, { store });
+    try {
+      const page = parse(await api.request("GET", "/jobs?status=missing-task"), JobPageSchema);
+      assert.deepEqual(
+        page.items.map((j) => [j.id, j.status, j.taskRegistered]),
+        [["remote", "missing-task", false]],
+      );
+      assert.equal(parse(await api.request("GET", "/jobs?status=scheduled"), JobPageSchema).items.length, 0);
+      await api.request("POST", "/jobs/remote/pause");
+      assert.equal((await other.getJob("remote"))?.status, "paused");
+      await api.request("POST", "/jobs/remote/resume");
+      assert.equal((await other.getJob("remote"))?.status, "scheduled");
+    } finally {
+      await api.close();
+    }
+  });
+});
