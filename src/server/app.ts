@@ -60,6 +60,13 @@ export interface BuildAppOptions {
   staticDir?: string;
   /** The event stream's limits. */
   events?: EventStreamOptions;
+  /**
+   * Behind a reverse proxy: which proxies to believe about the client's address
+   * (`X-Forwarded-For`), so that failed-login limits apply per client and not to the proxy.
+   * `true` trusts any, a string or list names addresses or CIDR ranges ("10.0.0.0/8").
+   * @default false: the address is the TCP peer's
+   */
+  trustProxy?: boolean | string | string[];
 }
 
 export function buildApp(options: BuildAppOptions): FastifyInstance {
@@ -106,6 +113,7 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
     // A slow client may not hold a connection open by sending its request a byte at a time.
     requestTimeout: 30_000,
     return503OnClosing: true,
+    trustProxy: options.trustProxy ?? false,
     frameworkErrors: (error, request, reply) => {
       const response = toErrorResponse(error, request.id);
       void (reply as FastifyReply)
@@ -113,6 +121,8 @@ export function buildApp(options: BuildAppOptions): FastifyInstance {
         .headers({ ...SECURITY_HEADERS, ...response.headers })
         .send(response.body);
     },
+    // With a pino logger the instance's logger type is pino's; the rest of the server needs only
+    // what every FastifyInstance has.
   }) as unknown as FastifyInstance;
 
   app.decorate("cronqRoutes", routes);

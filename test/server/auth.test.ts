@@ -279,3 +279,27 @@ describe("tokens from the environment", () => {
     assert.throws(() => parseTokenList("nocolon"), /"<name>:<read\|full>:<secret>"/);
   });
 });
+
+describe("behind a reverse proxy", () => {
+  it("limits failed attempts per client address from X-Forwarded-For when the proxy is trusted", async () => {
+    const api = testApi({ trustProxy: "127.0.0.1" });
+    try {
+      for (let i = 0; i < 10; i++) {
+        await api.request("GET", "/jobs", undefined, {
+          token: `wrong-${i}-0123456789abcdef`,
+          headers: { "x-forwarded-for": "203.0.113.7" },
+        });
+      }
+      const attacker = await api.request("GET", "/jobs", undefined, {
+        headers: { "x-forwarded-for": "203.0.113.7" },
+      });
+      assert.equal(attacker.statusCode, 429);
+      const someoneElse = await api.request("GET", "/jobs", undefined, {
+        headers: { "x-forwarded-for": "198.51.100.2" },
+      });
+      assert.equal(someoneElse.statusCode, 200, "the proxy itself is not locked out");
+    } finally {
+      await api.close();
+    }
+  });
+});
