@@ -104,8 +104,19 @@ export function resolveRedisStoreOptions(options: RedisStoreOptions = {}): Resol
     throw new InvalidOptionError("leaseClock", '"redis" or "caller"', leaseClock);
   }
   const offlineTimeout = options.offlineTimeout === undefined ? "10s" : options.offlineTimeout;
-  const offlineTimeoutMs =
-    offlineTimeout === null ? null : parseDuration(offlineTimeout, { field: "offlineTimeout" });
+  let offlineTimeoutMs: number | null = null;
+  if (offlineTimeout !== null) {
+    try {
+      offlineTimeoutMs = parseDuration(offlineTimeout, { field: "offlineTimeout" });
+    } catch (error) {
+      throw new InvalidOptionError(
+        "offlineTimeout",
+        'a duration like "10s", or null to wait as long as it takes',
+        offlineTimeout,
+        { cause: error },
+      );
+    }
+  }
   const clock = options.clock ?? systemClock;
   if (typeof clock.now !== "function" || typeof clock.setTimer !== "function") {
     throw new InvalidOptionError("clock", "a Clock with now() and setTimer()", clock);

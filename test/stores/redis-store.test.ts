@@ -1,0 +1,165 @@
+/** The Redis store beyond the shared contract: options, leases on Redis's clock, replays, outages, prefixes. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { InvalidOptionError, StoreUnavailableError } from "../../src/core/errors.js";
+import { RedisStore } from "../../src/stores/redis/index.js";
+import type { RedisStoreOptions } from "../../src/stores/redis/index.js";
+import { jobRecord, runRecord } from "../../src/testing/records.js";
+import { freePort } from "../queue/fixtures/processes.js";
+import { REDIS_URL, adminClient, deleteKeys, redisSkip, testPrefix } from "./redis-helpers.js";
+
+const LEASE = 5000;
+
+async function withStore(
+  options: Partial<RedisStoreOptions>,
+  body: (store: RedisStore, prefix: string) => Promise<void>,
+): Promise<void> {
+  const prefix = testPrefix("store");
+  const store = new RedisStore({ redis: REDIS_URL, prefix, ...options });
+  await store.open();
+  try {
+    await body(store, prefix);
+  } finally {
+    await store.close();
+    const admin = adminClient();
+    await deleteKeys(admin, prefix);
+    admin.disconnect();
+  }
+}
+
+describe("Redis store options", () => {
+  it("rejects bad options with an error naming the field", () => {
+    const bad: Array<[RedisStoreOptions, string]> = [
+      [{ prefix: "a*b" }, "prefix"],
+      [{ prefix: "" }, "prefix"],
+      [{ redis: "http://127.0.0.1:6379" }, "redis"],
+      [{ leaseClock: "wall" as never }, "leaseClock"],
+      [{ offlineTimeout: "soon" }, "offlineTimeout"],
+      [{ prefx: "x" } as never, "prefx"],
+    ];
+    for (const [options, field] of bad) {
+      assert.throws(
+        () => new RedisStore(options),
+        (error: unknown) => error instanceof InvalidOptionError && error.field === field,
+        field,
+      );
+    }
+  });
+
+  it("never shows the password of its URL", () => {
+    const store = new RedisStore({ redis: "redis://:s3cret@example.com:6380/2" });
+    assert.ok(!store.where.includes("s3cret"));
+    assert.match(store.where, /example\.com:6380/);
+  });
+});
+
+describe("Redis store behaviour", { skip: redisSkip }, () => {
+  it("measures claims on Redis's clock: a replica whose clock runs an hour ahead cannot take a live claim", async () => {
+    await withStore({ leaseClock: "redis" }, async (store) => {
+      await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+      const [claimed] = await store.claimDueJobs({ now: Date.now(), owner: "s1", leaseMs: LEASE, limit: 1 });
+      assert.ok(Math.abs(claimed!.claim!.expiresAt - (Date.now() + LEASE)) < 2000);
+      const ahead = Date.now() + 3_600_000;
+      assert.deepEqual(await store.claimDueJobs({ now: ahead, owner: "s2", leaseMs: LEASE, limit: 1 }), []);
+      assert.deepEqual(
+        await store.claimRunsForDispatch({ now: ahead, owner: "s2", leaseMs: LEASE, limit: 1 }),
+        [],
+      );
+    });
+  });
+
+  it("answers a replayed commit, start and finish (a command re-sent after a reconnection) as the first time", async () => {
+    await withStore({ leaseClock: "caller" }, async (store) => {
+      await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+      const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+      const commit = {
+        jobId: "a",
+        claimToken: job!.claim!.token,
+        jobVersion: 1,
+        nextRunAt: 2000,
+        runs: [runRecord("a", 1000)],
+      };
+      const [first] = await store.commitFires([commit], { now: 1000, owner: "s1", leaseMs: LEASE });
+      const token = first!.inserted[0]!.lease!.token;
+      const [again] = await store.commitFires([{ ...commit, runs: [runRecord("a", 1000)] }], {
+        now: 1000,
+        owner: "s1",
+        leaseMs: LEASE,
+      });
+      assert.equal(again!.status, "ok");
+      assert.equal(again!.inserted[0]!.lease!.token, token);
+      const args = { now: 1100, owner: "w1", leaseMs: LEASE, token };
+      const started = await store.startAttempt(runRecord("a", 1000).id, args);
+      const restarted = await store.startAttempt(runRecord("a", 1000).id, args);
+      assert.deepEqual(restarted, started);
+      const finish = {
+        now: 1200,
+        owner: "w1",
+        token: started!.lease!.token,
+        outcome: "succeeded" as const,
+        error: null,
+        reason: null,
+        retryAt: null,
+        leaseMs: LEASE,
+      };
+      const done = await store.finishAttempt(started!.id, finish);
+      const redone = await store.finishAttempt(started!.id, finish);
+      assert.deepEqual(redone?.run, done?.run);
+      assert.equal((await store.getJob("a"))?.runCount, 1);
+    });
+  });
+
+  it("keeps deployments with different prefixes apart, and every key under its prefix", async () => {
+    await withStore({}, async (one, prefix) => {
+      const other = new RedisStore({ redis: REDIS_URL, prefix: `${prefix}-other` });
+      try {
+        await one.insertJob(jobRecord("same", { taskName: "one" }), { replace: false, now: 0 });
+        await other.insertJob(jobRecord("same", { taskName: "other" }), { replace: false, now: 0 });
+        assert.equal((await one.getJob("same"))?.taskName, "one");
+        assert.equal((await other.getJob("same"))?.taskName, "other");
+        const admin = adminClient();
+        const keys = await admin.keys(`${prefix}*`);
+        await deleteKeys(admin, `${prefix}-other`);
+        admin.disconnect();
+        assert.ok(keys.every((k) => k.startsWith(`${prefix}:`) || k.startsWith(`${prefix}-other:`)));
+      } finally {
+        await other.close();
+      }
+    });
+  });
+
+  it("opens itself on first use, as a scheduler adds jobs before start()", async () => {
+    const prefix = testPrefix("lazy");
+    const store = new RedisStore({ redis: REDIS_URL, prefix });
+    try {
+      await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
+      assert.equal((await store.getJob("a"))?.id, "a");
+    } finally {
+      await store.close();
+      const admin = adminClient();
+      await deleteKeys(admin, prefix);
+      admin.disconnect();
+    }
+    await assert.rejects(store.getJob("a"), StoreUnavailableError);
+  });
+});
+
+describe("Redis store without Redis", () => {
+  it("fails an operation after offlineTimeout with StoreUnavailableError, and reports the outage", async () => {
+    const url = `redis://127.0.0.1:${await freePort()}`;
+    const store = new RedisStore({ redis: url, offlineTimeout: "200ms" });
+    const down = store.events.once("redis:down");
+    try {
+      await assert.rejects(store.open(), StoreUnavailableError);
+      await assert.rejects(store.getJob("a"), (error: unknown) => {
+        assert.ok(error instanceof StoreUnavailableError);
+        assert.match(error.message, /not reachable \(waited 200 ms/);
+        return true;
+      });
+      await assert.rejects(store.ping(), StoreUnavailableError);
+      assert.match((await down).connection, /127\.0\.0\.1/);
+    } finally {
+      await store.close();
+    }
+  });
+});
