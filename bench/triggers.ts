@@ -6,17 +6,20 @@
  * next() is measured the way the scheduler calls it: from the previous fire time, chained, and
  * restarted from the same instant every 64 fires so that every library stays in the same years.
  * Each figure is the median of ROUNDS rounds; "x" columns are how many times faster cronq is.
+ * The table replaces the "Triggers" section of bench/RESULTS.md.
  */
 import os from "node:os";
 import { Cron } from "croner";
 import { CronExpressionParser } from "cron-parser";
 import { cronTrigger, intervalTrigger, type Trigger } from "../src/core/triggers/index.js";
+import { updateResults } from "./results.js";
 
 // "Without a timezone" means UTC for all three libraries: croner and cron-parser then use the
 // process's local time, so make that UTC.
 process.env.TZ = "UTC";
 
 const ROUNDS = 7;
+const loadAtStart = os.loadavg()[0]!;
 const CHAIN = 64;
 const START = Date.parse("2026-11-27T10:17:23Z");
 
@@ -189,9 +192,7 @@ const manyJobs = measure(JOBS, () => () => {
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const cpus = os.cpus();
-console.log(`## Triggers
-
-Run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? "unknown CPU"}), ${os.platform()} ${os.arch()}.
+const body = `Run: ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus.length} cores (${cpus[0]?.model ?? "unknown CPU"}), ${os.platform()} ${os.arch()}, load average ${loadAtStart.toFixed(1)} at the start and ${os.loadavg()[0]!.toFixed(1)} at the end (the machine is shared).
 Medians of ${ROUNDS} rounds. next() is chained from the previous fire (restarted every ${CHAIN} fires); "x" is how many
 times faster cronq is than the library on its left. Parse is building the trigger from the expression.
 
@@ -208,5 +209,7 @@ Median cronq next() with Europe/Berlin: **${format(median(berlinNext))}**. Media
 ${zoneRows.join("\n")}
 
 ${JOBS.toLocaleString("en-US")} different cron triggers in Europe/Berlin, each asked once in turn (no per-trigger warm cache): **${format(manyJobs)}** per next().
-`);
+`;
+console.log(body);
+updateResults("Triggers", body);
 if (sink === 42) console.log("");
