@@ -97,7 +97,8 @@ export function triggerFromOptions(options: TriggerOptions, context: TriggerCont
           },
         );
       }
-      return new DateTrigger(startMs, bounds);
+      // The start is the run itself: no separate "from" bound to carry (or to describe).
+      return new DateTrigger(startMs, { startMs: -Infinity, endMs });
     case "at":
       return new DateTrigger(parseInstant(options.at, "at", zone), bounds);
     case "interval": {
