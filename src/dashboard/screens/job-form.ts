@@ -5,14 +5,12 @@
  * it in words with its next 5 run times; every error the API reports is shown at its field.
  */
 import { ApiError } from "../api.js";
-import { type Child, h, link } from "../dom.js";
+import { h, link } from "../dom.js";
 import { browserTimeZone, jsonText } from "../format.js";
 import {
-  type FieldError,
   type FieldKey,
   type FormValues,
   type TriggerMode,
-  TRIGGER_MODES,
   argsTemplate,
   buildBody,
   buildTrigger,
@@ -22,14 +20,11 @@ import {
   valuesFromJob,
 } from "../form-model.js";
 import { jobHref, jobsHref } from "../routes.js";
-import {
-  BACKOFF_KINDS,
-  CATCH_UP_POLICIES,
-  OVERLAP_POLICIES,
-  type Task,
-  type TriggerPreview,
-} from "../types.js";
-import { type Ctx, type Screen, Scope, Slot, countdown, muted, time } from "../ui.js";
+import type { Task } from "../types.js";
+import { type Ctx, type Screen, Scope, Slot, muted } from "../ui.js";
+import { Fields, input, select } from "./form-fields.js";
+import { policiesFieldset } from "./job-form-policies.js";
+import { renderPreview, scheduleFieldset } from "./job-form-schedule.js";
 
 const TRIGGER_FIELDS: readonly FieldKey[] = [
   "interval",
@@ -42,18 +37,6 @@ const TRIGGER_FIELDS: readonly FieldKey[] = [
   "spec",
   "trigger",
 ];
-
-const OVERLAP_HELP: Record<string, string> = {
-  skip: "skip: record the new occurrence as skipped",
-  queue: "queue: run it when the running one ends",
-  allow: "allow: run both at once",
-  replace: "replace: cancel the running one, run the new one",
-};
-const CATCH_UP_HELP: Record<string, string> = {
-  none: "none: record late occurrences as missed",
-  latest: "latest: run the most recent one once",
-  all: "all: run them all, oldest first",
-};
 
 export function jobFormScreen(ctx: Ctx, editId: string | null): Screen {
   const scope = new Scope();
@@ -105,42 +88,8 @@ function buildForm(
   initial: FormValues,
   editId: string | null,
 ): HTMLElement {
-  const controls = new Map<FieldKey, HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>();
-  const errors = new Map<FieldKey, HTMLElement>();
-
-  /** A labelled field: the label, the control, a help line and the slot for its error. */
-  function field(
-    key: FieldKey,
-    label: string,
-    control: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
-    help?: Child,
-  ): HTMLElement {
-    const id = `f-${key}`;
-    control.id = id;
-    control.name = key;
-    const describedBy = [help ? `${id}-help` : null, `${id}-error`].filter(Boolean).join(" ");
-    control.setAttribute("aria-describedby", describedBy);
-    controls.set(key, control);
-    const error = h("p", { id: `${id}-error`, class: "field-error" });
-    errors.set(key, error);
-    const isCheck = control instanceof HTMLInputElement && control.type === "checkbox";
-    return h(
-      "div",
-      { class: isCheck ? "field check" : "field", "data-field": key },
-      isCheck ? [control, h("label", { for: id }, label)] : [h("label", { for: id }, label), control],
-      help ? h("p", { id: `${id}-help`, class: "help" }, help) : null,
-      error,
-    );
-  }
-  const input = (value: string, attrs: Record<string, string | boolean> = {}): HTMLInputElement =>
-    h("input", { type: "text", value, autocomplete: "off", spellcheck: "false", ...attrs });
-  const select = (value: string, options: ReadonlyArray<readonly [string, string]>): HTMLSelectElement =>
-    h(
-      "select",
-      null,
-      options.map(([v, label]) => h("option", { value: v, selected: v === value }, label)),
-    );
-  const checkbox = (checked: boolean): HTMLInputElement => h("input", { type: "checkbox", checked });
+  const fields = new Fields<FieldKey>();
+  const field = fields.field.bind(fields);
 
   // ---- Job --------------------------------------------------------------------------------------
   const taskNames = tasks.map((t) => t.name);
@@ -157,216 +106,13 @@ function buildForm(
   if (editId !== null) idInput.readOnly = true;
   const description = h("textarea", { rows: 2, maxlength: 2000, value: initial.description });
 
-  // ---- Schedule ---------------------------------------------------------------------------------
-  const zones = timeZones();
-  const tzList = h(
-    "datalist",
-    { id: "tz-list" },
-    zones.map((z) => h("option", { value: z })),
-  );
-  const tzInput = (value: string): HTMLInputElement =>
-    input(value, { list: "tz-list", placeholder: "scheduler's timezone" });
-  const modeRadios = TRIGGER_MODES.map(([mode, label]) => {
-    const radio = h("input", {
-      type: "radio",
-      name: "mode",
-      value: mode,
-      id: `mode-${mode}`,
-      checked: mode === initial.mode,
-    });
-    return h("label", { class: "radio", for: `mode-${mode}` }, radio, " ", label);
-  });
-  const modeGroups: Record<TriggerMode, HTMLElement> = {
-    interval: h(
-      "div",
-      { "data-mode": "interval" },
-      field(
-        "interval",
-        "Every",
-        input(initial.interval, { placeholder: "30s" }),
-        'A duration: "500ms", "30s", "5m", "1h30m", "1d", or a number of seconds.',
-      ),
-    ),
-    cron: h(
-      "div",
-      { "data-mode": "cron", class: "row" },
-      field(
-        "cron",
-        "Cron expression",
-        input(initial.cron, { placeholder: "0 9 * * MON-FRI" }),
-        '5 fields (minute hour day month weekday), 6 with seconds first, or "@daily".',
-      ),
-      field(
-        "cronTimezone",
-        "Timezone",
-        tzInput(initial.cronTimezone),
-        "An IANA timezone, like Europe/Berlin. Empty: the scheduler's.",
-      ),
-    ),
-    date: h(
-      "div",
-      { "data-mode": "date", class: "row" },
-      field(
-        "at",
-        "Run once at",
-        h("input", { type: "datetime-local", step: "1", value: initial.at }),
-        "Wall-clock time in the timezone beside it.",
-      ),
-      field("atTimezone", "Timezone", tzInput(initial.atTimezone)),
-    ),
-    "start-in": h(
-      "div",
-      { "data-mode": "start-in", class: "row" },
-      field(
-        "startIn",
-        "Start in",
-        input(initial.startIn, { placeholder: "10s" }),
-        "The delay before the first run.",
-      ),
-      field("frequency", "Then every", input(initial.frequency, { placeholder: "1m" }), "Empty: run once."),
-    ),
-    spec: h(
-      "div",
-      { "data-mode": "spec" },
-      field(
-        "spec",
-        "Trigger as data",
-        h("textarea", { rows: 6, class: "mono", spellcheck: "false", value: initial.spec }),
-        'JSON, as a job\'s "trigger" field shows it: for calendar, union and intersection triggers.',
-      ),
-    ),
-  };
-  const triggerError = h("p", { id: "f-trigger-error", class: "field-error" });
-  errors.set("trigger", triggerError);
-
-  const previewBody = h(
-    "div",
-    { class: "preview-body" },
-    muted("Type a schedule to see its next run times."),
-  );
-  const preview = h(
-    "div",
-    { class: "preview", "aria-live": "polite", "data-testid": "preview" },
-    h("h3", null, "Preview"),
-    previewBody,
-  );
-  const schedule = h(
-    "fieldset",
-    { class: "schedule" },
-    h("legend", null, "Schedule"),
-    h("div", { class: "radios", role: "radiogroup", "aria-label": "Kind of trigger" }, modeRadios),
-    Object.values(modeGroups),
-    triggerError,
-    preview,
-  );
+  const { schedule, modeGroups, previewBody, tzList } = scheduleFieldset(fields, initial);
 
   // ---- Arguments --------------------------------------------------------------------------------
   const args = h("textarea", { rows: 3, class: "mono", spellcheck: "false", value: initial.args });
   const schemaBox = h("div", { class: "schema" });
 
-  // ---- Policies ---------------------------------------------------------------------------------
-  const dflt = editId === null ? "Scheduler default" : "Default";
-  const policies = h(
-    "fieldset",
-    { class: "policies" },
-    h("legend", null, "Policies"),
-    h(
-      "div",
-      { class: "policy-grid" },
-      field(
-        "overlap",
-        "Overlap",
-        select(initial.overlap, [
-          ["", `${dflt} (skip)`],
-          ...OVERLAP_POLICIES.map((p) => [p, OVERLAP_HELP[p] ?? p] as const),
-        ]),
-        "When an occurrence comes while the job still runs.",
-      ),
-      field(
-        "maxConcurrent",
-        "Most runs at once",
-        input(initial.maxConcurrent, { type: "number", min: "1", step: "1", placeholder: "no limit" }),
-        'With overlap "allow".',
-      ),
-      field(
-        "maxQueued",
-        "Most waiting runs",
-        input(initial.maxQueued, { type: "number", min: "0", step: "1", placeholder: "10" }),
-        'With overlap "queue".',
-      ),
-      field(
-        "misfireGrace",
-        "Misfire grace",
-        input(initial.misfireGrace, { placeholder: "1s" }),
-        "How late a run may start and still count as on time.",
-      ),
-      field("neverLate", "Never late (no misfire grace)", checkbox(initial.neverLate)),
-      field(
-        "catchUp",
-        "Catch-up",
-        select(initial.catchUp, [
-          ["", `${dflt} (latest)`],
-          ...CATCH_UP_POLICIES.map((p) => [p, CATCH_UP_HELP[p] ?? p] as const),
-        ]),
-        "What to do with occurrences missed while down or late.",
-      ),
-      field(
-        "catchUpLimit",
-        "Catch-up limit",
-        input(initial.catchUpLimit, { type: "number", min: "1", step: "1", placeholder: "100" }),
-        'With catch-up "all": the most late runs.',
-      ),
-      field(
-        "retryAttempts",
-        "Attempts",
-        input(initial.retryAttempts, { type: "number", min: "1", step: "1", placeholder: "1" }),
-        "Total attempts, the first included: 3 means 2 retries.",
-      ),
-      field(
-        "retryBackoff",
-        "Backoff",
-        select(initial.retryBackoff, [
-          ["", `${dflt} (exponential)`],
-          ...BACKOFF_KINDS.map((b) => [b, b] as const),
-        ]),
-      ),
-      field(
-        "retryDelay",
-        "Retry delay",
-        input(initial.retryDelay, { placeholder: "1s" }),
-        "Before the first retry.",
-      ),
-      field("retryMaxDelay", "Longest retry delay", input(initial.retryMaxDelay, { placeholder: "1h" })),
-      field(
-        "retryJitter",
-        "Retry jitter",
-        select(initial.retryJitter, [
-          ["", `${dflt} (yes)`],
-          ["yes", "yes"],
-          ["no", "no"],
-        ]),
-      ),
-      field(
-        "timeout",
-        "Timeout",
-        input(initial.timeout, { placeholder: "none" }),
-        "The longest an attempt may run.",
-      ),
-      field(
-        "jitter",
-        "Jitter",
-        input(initial.jitter, { placeholder: "none" }),
-        "Spreads each run over this span after its time.",
-      ),
-      field(
-        "group",
-        "Queue group",
-        input(initial.group, { placeholder: "default" }),
-        "For distributed workers.",
-      ),
-      field("paused", editId === null ? "Create it paused" : "Paused", checkbox(initial.paused)),
-    ),
-  );
+  const policies = policiesFieldset(fields, initial, editId === null);
 
   const summary = h("div", { class: "error-summary", role: "alert", hidden: true });
   const submit = h(
@@ -415,9 +161,8 @@ function buildForm(
 
   // ---- Behaviour --------------------------------------------------------------------------------
   const read = (): FormValues => {
-    const value = (key: keyof FormValues): string => (controls.get(key)?.value ?? "").toString();
-    const checked = (key: keyof FormValues): boolean =>
-      (controls.get(key) as HTMLInputElement | undefined)?.checked === true;
+    const value = (key: keyof FormValues): string => fields.value(key);
+    const checked = (key: keyof FormValues): boolean => fields.checked(key);
     const mode = (form.querySelector<HTMLInputElement>('input[name="mode"]:checked')?.value ??
       "interval") as TriggerMode;
     return {
@@ -452,46 +197,6 @@ function buildForm(
       paused: checked("paused"),
     };
   };
-
-  function setError(key: FieldKey, message: string): boolean {
-    const slot = errors.get(key);
-    if (!slot || slot.closest("[hidden]")) return false;
-    slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
-    controls.get(key)?.setAttribute("aria-invalid", "true");
-    return true;
-  }
-
-  function clearErrors(keys: Iterable<FieldKey>): void {
-    for (const key of keys) {
-      const slot = errors.get(key);
-      if (slot) slot.textContent = "";
-      controls.get(key)?.removeAttribute("aria-invalid");
-    }
-  }
-
-  function showErrors(list: readonly FieldError[]): void {
-    // Errors without a field of their own (or whose field is hidden) are in the summary only.
-    for (const e of list) setError(e.field, e.message);
-    summary.hidden = false;
-    summary.replaceChildren(
-      h(
-        "p",
-        null,
-        list.length === 1 ? "The job was not saved:" : `The job was not saved: ${list.length} problems.`,
-      ),
-      h(
-        "ul",
-        null,
-        list.map((e) => h("li", null, e.message)),
-      ),
-    );
-    const first = list.map((e) => controls.get(e.field)).find((c) => c && !c.closest("[hidden]"));
-    if (first) first.focus();
-    else {
-      summary.setAttribute("tabindex", "-1");
-      summary.focus();
-    }
-  }
 
   function showMode(): void {
     const mode = read().mode;
@@ -530,13 +235,13 @@ function buildForm(
     const values = read();
     const result = buildTrigger(values);
     const seq = ++previewSeq;
-    clearErrors(TRIGGER_FIELDS);
+    fields.clear(TRIGGER_FIELDS);
     if (result.kind === "incomplete") {
       previewBody.replaceChildren(muted(result.hint));
       return;
     }
     if (result.kind === "invalid") {
-      setError(result.error.field, result.error.message);
+      fields.setError(result.error.field, result.error.message);
       previewBody.replaceChildren(h("p", { class: "field-error" }, "Fix the schedule to see its run times."));
       return;
     }
@@ -549,7 +254,7 @@ function buildForm(
       if (seq !== previewSeq) return;
       if (error instanceof ApiError && error.status === 400) {
         for (const e of errorsFromApi(error, values.mode))
-          if (!setError(e.field, e.message)) setError("trigger", e.message);
+          if (!fields.setError(e.field, e.message)) fields.setError("trigger", e.message);
         previewBody.replaceChildren(
           h("p", { class: "field-error" }, "This schedule is not valid: see the error above."),
         );
@@ -575,7 +280,7 @@ function buildForm(
     }
   });
   taskSelect.addEventListener("change", () => {
-    clearErrors(["task"]);
+    fields.clear(["task"]);
     showTask();
   });
   let argsTimer: number | undefined;
@@ -583,25 +288,25 @@ function buildForm(
   args.addEventListener("input", () => {
     window.clearTimeout(argsTimer);
     argsTimer = window.setTimeout(() => {
-      clearErrors(["args"]);
+      fields.clear(["args"]);
       const parsed = parseArgs(args.value);
-      if (!parsed.ok) setError("args", parsed.message);
+      if (!parsed.ok) fields.setError("args", parsed.message);
     }, 400);
   });
   // A field the user changes loses its old error (the API's errors are about what was sent).
   form.addEventListener("input", (event) => {
     const key = (event.target as HTMLElement).getAttribute("name") as FieldKey | null;
-    if (key && key !== "args" && !TRIGGER_FIELDS.includes(key)) clearErrors([key]);
+    if (key && key !== "args" && !TRIGGER_FIELDS.includes(key)) fields.clear([key]);
   });
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    clearErrors(errors.keys());
+    fields.clear();
     summary.hidden = true;
     const values = read();
     const built = buildBody(values, editId === null ? "create" : "edit");
     if (!built.ok) {
-      showErrors(built.errors);
+      fields.showErrors(summary, built.errors, "The job was not saved");
       return;
     }
     submit.disabled = true;
@@ -615,10 +320,12 @@ function buildForm(
         ctx.navigate(jobHref(job.id));
       })
       .catch((error: unknown) => {
-        showErrors(
+        fields.showErrors(
+          summary,
           error instanceof ApiError
             ? errorsFromApi(error, values.mode)
             : [{ field: "form", message: error instanceof Error ? error.message : "Saving failed." }],
+          "The job was not saved",
         );
       })
       .finally(() => {
@@ -630,29 +337,4 @@ function buildForm(
   showTask();
   void updatePreview();
   return form;
-}
-
-function renderPreview(ctx: Ctx, p: TriggerPreview): HTMLElement {
-  return h(
-    "div",
-    null,
-    h("p", { class: "description" }, h("strong", null, p.description)),
-    p.nextRunTimes.length === 0
-      ? muted("It will not fire again.")
-      : h(
-          "ol",
-          { class: "times", "aria-label": `The next ${p.nextRunTimes.length} run times` },
-          p.nextRunTimes.map((t) => h("li", null, time(t), " ", countdown(t, ctx.clock))),
-        ),
-    h("p", { class: "muted small" }, `Times in your timezone, ${browserTimeZone()}.`),
-  );
-}
-
-function timeZones(): string[] {
-  try {
-    const zones = Intl.supportedValuesOf("timeZone");
-    return zones.includes("UTC") ? zones : ["UTC", ...zones];
-  } catch {
-    return ["UTC"];
-  }
 }
