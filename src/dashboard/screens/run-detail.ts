@@ -111,7 +111,7 @@ function render(ctx: Ctx, run: Run): HTMLElement {
       ["Fired", time(run.firedAt)],
       ["Started", time(run.startedAt)],
       ["Ended", time(run.endedAt)],
-      ["Duration", formatDuration(run.durationMs)],
+      ["Duration (last attempt)", formatDuration(run.durationMs)],
       ["Attempts", `${run.attempts.length} of ${run.maxAttempts}`],
       run.nextAttemptAt ? ["Next attempt", timeWithCountdown(run.nextAttemptAt, ctx.clock)] : null,
       ["Worker", run.worker ?? muted("—")],
