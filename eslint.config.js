@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", "test-results/", "coverage/", "src/server/dashboard/assets/vendor/"] },
+  { ignores: ["dist/", "dist-dashboard/", "node_modules/", "test-results/", "coverage/", ".ci/cache/"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
