@@ -1,6 +1,7 @@
 // Type-aware linting: the rules that catch real scheduler bugs (a floating promise is a lost error,
 // a misused promise in a callback is a run whose failure nobody sees).
 import js from "@eslint/js";
+import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
@@ -23,6 +24,7 @@ export default tseslint.config(
   {
     files: ["**/*.js", "**/*.mjs"],
     ...tseslint.configs.disableTypeChecked,
+    languageOptions: { ...tseslint.configs.disableTypeChecked.languageOptions, globals: globals.node },
   },
   {
     // Tests use node:test's describe/it, whose returned promises the runner tracks.
