@@ -30,7 +30,14 @@ export default tseslint.config(
     // Tests use node:test's describe/it, whose returned promises the runner tracks.
     files: ["test/**/*.ts", "src/testing/**/*.ts"],
     rules: {
-      "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }] }],
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] },
+          ],
+        },
+      ],
     },
   },
 );

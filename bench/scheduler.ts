@@ -53,7 +53,9 @@ function run(peer: string, jobs: number, mode: string, store = "memory"): Result
     return `did not finish: ${why.slice(0, 80)}`;
   }
   const result = JSON.parse(child.stdout.trim().split("\n").pop()!) as Result;
-  process.stderr.write(`${label}: p99 ${result.p99} ms, missed ${result.missed}, ${Math.round((Date.now() - started) / 1000)} s\n`);
+  process.stderr.write(
+    `${label}: p99 ${result.p99} ms, missed ${result.missed}, ${Math.round((Date.now() - started) / 1000)} s\n`,
+  );
   return result;
 }
 
@@ -65,16 +67,24 @@ for (const jobs of sizes) {
   for (const peer of peers) {
     const predicted = (bytesAt10k.get(peer) ?? 0) * jobs;
     if (jobs >= 100_000 && predicted > MEMORY_BUDGET) {
-      rows.push({ peer, jobs, mode: "same", result: `not run: would need about ${(predicted / 1e9).toFixed(1)} GB` });
+      rows.push({
+        peer,
+        jobs,
+        mode: "same",
+        result: `not run: would need about ${(predicted / 1e9).toFixed(1)} GB`,
+      });
       continue;
     }
     const result = run(peer, jobs, "same");
-    if (typeof result !== "string" && jobs === 10_000) bytesAt10k.set(peer, Math.max(result.bytesPerJob, result.endBytesPerJob));
+    if (typeof result !== "string" && jobs === 10_000)
+      bytesAt10k.set(peer, Math.max(result.bytesPerJob, result.endBytesPerJob));
     rows.push({ peer, jobs, mode: "same", result });
   }
 }
-for (const peer of ["cronq", "toad"]) rows.push({ peer, jobs: 10_000, mode: "staggered", result: run(peer, 10_000, "staggered") });
-for (const jobs of quick ? [1000] : [1000, 10_000]) rows.push({ peer: "cronq (SQLite)", jobs, mode: "same", result: run("cronq", jobs, "same", "sqlite") });
+for (const peer of ["cronq", "toad"])
+  rows.push({ peer, jobs: 10_000, mode: "staggered", result: run(peer, 10_000, "staggered") });
+for (const jobs of quick ? [1000] : [1000, 10_000])
+  rows.push({ peer: "cronq (SQLite)", jobs, mode: "same", result: run("cronq", jobs, "same", "sqlite") });
 
 const fmt = (n: number | null, digits = 0): string => (n === null ? "-" : n.toFixed(digits));
 const lines = [
@@ -89,7 +99,10 @@ for (const { peer, jobs, mode, result } of rows) {
     continue;
   }
   const base = rows.find((r) => r.mode === mode && r.jobs === jobs && r.peer === "cronq")?.result;
-  const ratio = typeof base === "object" && base.p99 && result.p99 !== null ? `${(result.p99 / Math.max(base.p99, 1)).toFixed(1)}x` : "-";
+  const ratio =
+    typeof base === "object" && base.p99 && result.p99 !== null
+      ? `${(result.p99 / Math.max(base.p99, 1)).toFixed(1)}x`
+      : "-";
   lines.push(
     `| ${mode} | ${jobs.toLocaleString("en")} | ${peer} | ${fmt(result.p50)} | ${fmt(result.p99)} | ${fmt(result.max)} | ${result.missed.toLocaleString("en")} | ${result.duplicates} | ${fmt(result.cpuPercent)} | ${fmt(result.bytesPerJob)} | ${fmt(result.endBytesPerJob)} | ${fmt(result.heapGrowthMB, 1)} | ${ratio} |`,
   );

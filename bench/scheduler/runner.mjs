@@ -82,24 +82,34 @@ if (peer === "cronq") {
   rssBaseline = process.memoryUsage().rss;
   addStarted = performance.now();
   for (let i = 0; i < N; i++) {
-    await scheduler.addJob(`job${i}`, "bench", mode === "same" ? { cron: "* * * * * *", args: [i] } : { interval: 1, args: [i] });
+    await scheduler.addJob(
+      `job${i}`,
+      "bench",
+      mode === "same" ? { cron: "* * * * * *", args: [i] } : { interval: 1, args: [i] },
+    );
   }
   stop = () => scheduler.stop({ graceMs: 1000 });
 } else if (peer === "croner") {
   const { Cron } = lib;
   const jobs = [];
   for (let i = 0; i < N; i++) {
-    jobs.push(new Cron("* * * * * *", () => {
-      const now = Date.now();
-      record(i, now - (now % 1000), now);
-    }));
+    jobs.push(
+      new Cron("* * * * * *", () => {
+        const now = Date.now();
+        record(i, now - (now % 1000), now);
+      }),
+    );
   }
   stop = () => jobs.forEach((j) => j.stop());
 } else if (peer === "node-cron") {
   const cron = lib;
   const tasks = [];
   for (let i = 0; i < N; i++) {
-    tasks.push(cron.schedule("* * * * * *", (ctx) => record(i, ctx.date.getTime() - (ctx.date.getTime() % 1000), Date.now())));
+    tasks.push(
+      cron.schedule("* * * * * *", (ctx) =>
+        record(i, ctx.date.getTime() - (ctx.date.getTime() % 1000), Date.now()),
+      ),
+    );
   }
   stop = () => tasks.forEach((t) => t.stop());
 } else if (peer === "toad") {
@@ -107,17 +117,27 @@ if (peer === "cronq") {
   const scheduler = new ToadScheduler();
   for (let i = 0; i < N; i++) {
     if (mode === "same") {
-      scheduler.addCronJob(new CronJob({ cronExpression: "* * * * * *" }, new Task(`t${i}`, () => {
-        const now = Date.now();
-        record(i, now - (now % 1000), now);
-      })));
+      scheduler.addCronJob(
+        new CronJob(
+          { cronExpression: "* * * * * *" },
+          new Task(`t${i}`, () => {
+            const now = Date.now();
+            record(i, now - (now % 1000), now);
+          }),
+        ),
+      );
     } else {
       const started = Date.now();
       let k = 0;
-      scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ seconds: 1 }, new Task(`t${i}`, () => {
-        k++;
-        record(i, started + k * 1000, Date.now());
-      })));
+      scheduler.addSimpleIntervalJob(
+        new SimpleIntervalJob(
+          { seconds: 1 },
+          new Task(`t${i}`, () => {
+            k++;
+            record(i, started + k * 1000, Date.now());
+          }),
+        ),
+      );
     }
   }
   stop = () => scheduler.stop();
@@ -170,7 +190,10 @@ process.stdout.write(
     endBytesPerJob: (end - baseline) / N,
     // Heap growth between the first and the second half of the window (without a forced GC): a
     // store whose history is within its retention stops growing.
-    heapGrowthMB: heapSamples.length > 2 ? (Math.max(...heapSamples.slice(half)) - Math.max(...heapSamples.slice(0, half))) / 1e6 : null,
+    heapGrowthMB:
+      heapSamples.length > 2
+        ? (Math.max(...heapSamples.slice(half)) - Math.max(...heapSamples.slice(0, half))) / 1e6
+        : null,
   }) + "\n",
 );
 process.exit(0);

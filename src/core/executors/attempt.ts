@@ -199,9 +199,15 @@ function execute(
   if (!task) {
     return {
       outcome: "failed",
-      error: serializeError(new TaskNotFoundError(run.taskName, env.tasks.list().map((t) => t.name)), {
-        stack: false,
-      }),
+      error: serializeError(
+        new TaskNotFoundError(
+          run.taskName,
+          env.tasks.list().map((t) => t.name),
+        ),
+        {
+          stack: false,
+        },
+      ),
       reason: "task-missing",
     };
   }

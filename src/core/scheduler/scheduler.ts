@@ -251,7 +251,9 @@ export class Scheduler {
     };
     // Only now, with every input valid, does anything change.
     this.tasks.register(definition);
-    const stored = await (await this.#opened()).insertJob(record, { replace: options.replaceExisting ?? false, now });
+    const stored = await (
+      await this.#opened()
+    ).insertJob(record, { replace: options.replaceExisting ?? false, now });
     this.#triggers.set(id, { version: stored.version, trigger });
     const info = this.#info(stored, trigger);
     this.events.emit("job:added", { job: info });
@@ -344,7 +346,9 @@ export class Scheduler {
     validateLimit(rest.limit);
     const wantsMissing = status?.includes("missing-task") ?? false;
     const storeStatuses = status?.filter((s): s is Exclude<typeof s, "missing-task"> => s !== "missing-task");
-    const page = await (await this.#opened()).listJobs({
+    const page = await (
+      await this.#opened()
+    ).listJobs({
       ...rest,
       ...(storeStatuses && !wantsMissing ? { status: storeStatuses } : {}),
     });
@@ -467,7 +471,9 @@ export class Scheduler {
       // A scheduler that is not firing (an API process next to replicas on a shared store) records
       // the run with a lease that has already expired: the next replica to look dispatches it.
       const handOver = !started && this.#store.shared;
-      const inserted = await (await this.#opened()).insertRun(run, {
+      const inserted = await (
+        await this.#opened()
+      ).insertRun(run, {
         now: at,
         owner: this.id,
         leaseMs: handOver ? 0 : this.options.leaseMs,
@@ -531,7 +537,9 @@ export class Scheduler {
     const run = await (await this.#opened()).getRun(id);
     if (!run) throw new RunNotFoundError(id);
     if (!this.#executor.cancel(id, "user") && run.status !== "running") {
-      const cancelled = await (await this.#opened()).cancelRun(id, { now: this.options.clock.now(), reason: "user" });
+      const cancelled = await (
+        await this.#opened()
+      ).cancelRun(id, { now: this.options.clock.now(), reason: "user" });
       if (cancelled && this.events.has("run:cancelled"))
         this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
     }
@@ -762,7 +770,8 @@ export class Scheduler {
     if (this.#failures > 0) delay = Math.max(delay, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** this.#failures));
     // Something is due but this tick could claim nothing (say, a lease of ours whose renewal
     // failed, which only its owner could act on): wait a little instead of spinning.
-    if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked) delay = Math.max(delay, IDLE_RETRY_MS);
+    if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked)
+      delay = Math.max(delay, IDLE_RETRY_MS);
     this.#setTimer(delay);
   }
 
@@ -800,7 +809,9 @@ export class Scheduler {
   /** Overlap `replace`: cancels the job's live runs other than the ones just inserted. */
   async #cancelLiveRuns(jobId: string, inserted: readonly RunRecord[]): Promise<void> {
     const fresh = new Set(inserted.map((r) => r.id));
-    const page = await (await this.#opened()).listRuns({
+    const page = await (
+      await this.#opened()
+    ).listRuns({
       jobId,
       status: ["pending", "waiting", "dispatched", "running", "retrying"],
       limit: 1000,
@@ -808,7 +819,9 @@ export class Scheduler {
     for (const run of page.items) {
       if (fresh.has(run.id)) continue;
       if (this.#executor.cancel(run.id, "replaced")) continue;
-      const cancelled = await (await this.#opened()).cancelRun(run.id, {
+      const cancelled = await (
+        await this.#opened()
+      ).cancelRun(run.id, {
         now: this.options.clock.now(),
         reason: "replaced",
       });
@@ -820,7 +833,9 @@ export class Scheduler {
   async #reportMissingTasks(): Promise<void> {
     let cursor: string | undefined;
     do {
-      const page = await (await this.#opened()).listJobs({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
+      const page = await (
+        await this.#opened()
+      ).listJobs({ limit: 1000, ...(cursor === undefined ? {} : { cursor }) });
       for (const job of page.items) {
         if (!this.tasks.has(job.taskName))
           this.events.emit("job:task-missing", { jobId: job.id, taskName: job.taskName });
