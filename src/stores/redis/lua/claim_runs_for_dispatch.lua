@@ -70,8 +70,10 @@ while #out - 1 < limit do
         setLease(rk, id, owner, expiresAt)
         out[#out + 1] = rcall('HGETALL', rk)
       else
-        finishRun(id, f[4], 'failed', 'interrupted', errorJson, now, maxRuns)
-        local promoted = promoteWaiting(f[4], owner, expiresAt)
+        local r = rcall('HMGET', rk, 'lex', 'started', 'a' .. f[5] .. 's')
+        local active = finishRun(id, f[4], 'failed', 'interrupted', errorJson, now, maxRuns,
+          {lex = r[1], started = r[2], attemptStart = r[3]})
+        local promoted = active > 0 and promoteWaiting(f[4], owner, expiresAt)
         if promoted then out[#out + 1] = rcall('HGETALL', key('run', promoted)) end
       end
     else

@@ -56,37 +56,37 @@ end
 local function commitOne(commit)
   local jobId = commit.job
   local jk = key('job', jobId)
-  local f = rcall('HMGET', jk, 'cToken', 'version', 'commitToken', 'id')
+  local f = rcall('HMGET', jk, 'cToken', 'version', 'commitToken', 'id', 'paused', 'next')
   if not f[4] then return {3} end
   if f[1] ~= commit.token then
     if f[3] == commit.token then return replayed(commit) end
     return {2}
   end
-  rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
-  rcall('HSET', jk, 'commitToken', commit.token)
-  rcall('ZREM', K.claims, jobId)
-
   local result = {1}
   local active, skipped, missed = 0, 0, 0
   for _, run in ipairs(commit.runs) do
     local rk = key('run', run.id)
     if rcall('EXISTS', rk) == 0 then
-      rcall('HSET', rk, unpack(run.fields))
+      local fields = run.fields
+      local token, expiresAt = '', ''
+      if run.status == 'pending' then
+        -- A jittered run waits for its due time before it is dispatched: its lease counts from then.
+        local e = lnow + math.max(0, tonumber(run.due) - now) + leaseMs
+        token = rcall('INCR', K.seq)
+        expiresAt = fmt(e)
+        fields[#fields + 1] = 'lOwner'; fields[#fields + 1] = owner
+        fields[#fields + 1] = 'lExp'; fields[#fields + 1] = expiresAt
+        fields[#fields + 1] = 'lToken'; fields[#fields + 1] = token
+        rcall('ZADD', K.leases, expiresAt, run.id)
+      end
+      rcall('HSET', rk, unpack(fields))
       rcall('ZADD', K.lex, 0, run.lex)
       rcall('ZADD', key('jlex', jobId), 0, run.lex)
-      local token, expiresAt = '', ''
       if run.live == '1' then
         active = active + 1
         rcall('SADD', key('live', jobId), run.id)
         rcall('ZADD', K.livelex, 0, run.lex)
-        if run.status == 'pending' then
-          -- A jittered run waits for its due time before it is dispatched: its lease counts from then.
-          local e = lnow + math.max(0, tonumber(run.due) - now) + leaseMs
-          token = setLease(rk, run.id, owner, e)
-          expiresAt = fmt(e)
-        elseif run.status == 'waiting' then
-          rcall('RPUSH', key('waiting', jobId), run.id)
-        end
+        if run.status == 'waiting' then rcall('RPUSH', key('waiting', jobId), run.id) end
       else
         if run.status == 'skipped' then
           skipped = skipped + tonumber(run.count)
@@ -100,11 +100,29 @@ local function commitOne(commit)
       result[#result + 1] = expiresAt
     end
   end
+  -- The job: claim cleared (its token remembered for replays), counters, nextRunAt, due index.
+  rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
+  rcall('ZREM', K.claims, jobId)
+  local nextRunAt = f[6]
+  if f[2] == commit.version then
+    nextRunAt = commit.next ~= '' and commit.next
+    if nextRunAt then
+      rcall('HSET', jk, 'commitToken', commit.token, 'next', nextRunAt)
+    else
+      rcall('HSET', jk, 'commitToken', commit.token)
+      rcall('HDEL', jk, 'next')
+    end
+  else
+    rcall('HSET', jk, 'commitToken', commit.token)
+  end
   if active > 0 then rcall('HINCRBY', jk, 'active', active) end
   if skipped > 0 then rcall('HINCRBY', jk, 'skipped', skipped) end
   if missed > 0 then rcall('HINCRBY', jk, 'missed', missed) end
-  if f[2] == commit.version then hsetOrDel(jk, 'next', commit.next ~= '' and commit.next) end
-  reindexJob(jobId)
+  if f[5] ~= '1' and nextRunAt then
+    rcall('ZADD', K.due, nextRunAt, jobId)
+  else
+    rcall('ZREM', K.due, jobId)
+  end
   return result
 end
 

@@ -182,38 +182,56 @@ local function closeAttempt(rk, now, outcome, errorJson)
   if errorJson then rcall('HSET', rk, p .. 'x', errorJson) end
 end
 
--- A running (or interrupted) run becomes final; its job's counters and last-run fields follow.
-local function finishRun(runId, jobId, outcome, reason, errorJson, now, maxRuns)
+-- A run whose attempts are closed becomes final, and its job's counters and last-run fields
+-- follow. Written for the hot path (every finished run): one write per hash where possible.
+-- `run` holds what the caller already read: lex, started (the run's first start), attemptStart
+-- (the last attempt's start, or false), and fields to set in the same HSET (a closed attempt).
+-- Returns the job's activeRuns afterwards (0 when the job is gone).
+local function finishRun(runId, jobId, outcome, reason, errorJson, now, maxRuns, run)
   local rk = key('run', runId)
-  local n = tonumber(rcall('HGET', rk, 'n') or '0')
-  local dur = false
-  if n > 0 then
-    local started = tonumber(rcall('HGET', rk, 'a' .. n .. 's'))
-    dur = fmt(math.max(0, now - started))
-  end
-  rcall('HSET', rk, 'status', outcome, 'ended', fmt(now))
-  hsetOrDel(rk, 'reason', reason)
-  hsetOrDel(rk, 'dur', dur)
-  hsetOrDel(rk, 'error', errorJson)
-  rcall('HDEL', rk, 'nextAt')
-  clearLease(rk, runId)
-  rcall('ZREM', K.retries, runId)
-  leaveLive(rk, runId, jobId)
-  local jk = key('job', jobId)
-  if rcall('EXISTS', jk) == 1 then
-    if rcall('HINCRBY', jk, 'active', -1) < 0 then rcall('HSET', jk, 'active', 0) end
-    rcall('HINCRBY', jk, 'runs', 1)
-    if outcome == 'failed' or outcome == 'timed-out' then rcall('HINCRBY', jk, 'failures', 1) end
-    rcall('HSET', jk, 'lastId', runId, 'lastEnd', fmt(now), 'lastOutcome', outcome)
-    hsetOrDel(jk, 'lastStart', rcall('HGET', rk, 'started'))
-    hsetOrDel(jk, 'lastDur', dur)
-    if outcome == 'succeeded' then
-      rcall('HDEL', jk, 'lastError')
+  local dur = run.attemptStart and fmt(math.max(0, now - tonumber(run.attemptStart))) or false
+  local set = run.set or {}
+  local del = {'lOwner', 'lExp', 'lToken', 'nextAt'}
+  set[#set + 1] = 'status'; set[#set + 1] = outcome
+  set[#set + 1] = 'ended'; set[#set + 1] = fmt(now)
+  for _, fv in ipairs({{'reason', reason}, {'dur', dur}, {'error', errorJson}}) do
+    if fv[2] then
+      set[#set + 1] = fv[1]; set[#set + 1] = fv[2]
     else
-      hsetOrDel(jk, 'lastError', errorJson)
+      del[#del + 1] = fv[1]
     end
   end
+  rcall('HSET', rk, unpack(set))
+  rcall('HDEL', rk, unpack(del))
+  rcall('ZREM', K.leases, runId)
+  rcall('ZREM', K.retries, runId)
+  rcall('SREM', key('live', jobId), runId)
+  if run.lex then rcall('ZREM', K.livelex, run.lex) end
+  local jk = key('job', jobId)
+  local active = 0
+  if rcall('EXISTS', jk) == 1 then
+    active = rcall('HINCRBY', jk, 'active', -1)
+    if active < 0 then
+      rcall('HSET', jk, 'active', 0)
+      active = 0
+    end
+    rcall('HINCRBY', jk, 'runs', 1)
+    if outcome == 'failed' or outcome == 'timed-out' then rcall('HINCRBY', jk, 'failures', 1) end
+    local jset = {'lastId', runId, 'lastEnd', fmt(now), 'lastOutcome', outcome}
+    local jdel = {}
+    for _, fv in ipairs({{'lastStart', run.started}, {'lastDur', dur},
+        {'lastError', outcome ~= 'succeeded' and errorJson}}) do
+      if fv[2] then
+        jset[#jset + 1] = fv[1]; jset[#jset + 1] = fv[2]
+      else
+        jdel[#jdel + 1] = fv[1]
+      end
+    end
+    rcall('HSET', jk, unpack(jset))
+    if #jdel > 0 then rcall('HDEL', jk, unpack(jdel)) end
+  end
   addFinal(jobId, runId, fmt(now), maxRuns)
+  return active
 end
 
 -- Overlap `queue`: when the job's only live runs left are waiting ones, the oldest becomes pending,

@@ -32,30 +32,46 @@ local outcome = ARGV[6]
 local errorJson = ARGV[7] ~= '' and ARGV[7]
 local reason = ARGV[8] ~= '' and ARGV[8]
 local rk = key('run', runId)
-local f = rcall('HMGET', rk, 'status', 'lOwner', 'lToken', 'jobId', 'n')
+local f = rcall('HMGET', rk, 'status', 'lOwner', 'lToken', 'jobId', 'n', 'lex', 'started')
 if not f[1] then return {0} end
 local jobId = f[4]
 local jk = key('job', jobId)
+local p = 'a' .. (f[5] or '0')
 if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= ARGV[5] then
-  local p = 'a' .. (f[5] or '0')
   local a = rcall('HMGET', rk, p .. 'e', p .. 'w', p .. 'o')
   if f[1] ~= 'running' and a[1] == ARGV[3] and a[2] == owner and a[3] == outcome then
     return {1, rcall('HGETALL', rk), rcall('HGETALL', jk), {}}
   end
   return {-4}
 end
-closeAttempt(rk, now, outcome, errorJson)
-clearLease(rk, runId)
+-- Close the open attempt in the same write as the run's own fields.
+local attemptStart = rcall('HGET', rk, p .. 's')
+local set = {p .. 'e', ARGV[3], p .. 'd', fmt(math.max(0, now - tonumber(attemptStart))), p .. 'o', outcome}
+if errorJson then
+  set[#set + 1] = p .. 'x'
+  set[#set + 1] = errorJson
+end
 if ARGV[9] ~= '' then
-  rcall('HSET', rk, 'status', 'retrying', 'nextAt', ARGV[9])
-  hsetOrDel(rk, 'reason', reason)
-  hsetOrDel(rk, 'error', errorJson)
+  local del = {'lOwner', 'lExp', 'lToken'}
+  set[#set + 1] = 'status'; set[#set + 1] = 'retrying'
+  set[#set + 1] = 'nextAt'; set[#set + 1] = ARGV[9]
+  for _, fv in ipairs({{'reason', reason}, {'error', errorJson}}) do
+    if fv[2] then
+      set[#set + 1] = fv[1]; set[#set + 1] = fv[2]
+    else
+      del[#del + 1] = fv[1]
+    end
+  end
+  rcall('HSET', rk, unpack(set))
+  rcall('HDEL', rk, unpack(del))
+  rcall('ZREM', K.leases, runId)
   rcall('ZADD', K.retries, ARGV[9], runId)
   return {1, rcall('HGETALL', rk), rcall('HGETALL', jk), {}}
 end
-finishRun(runId, jobId, outcome, outcome ~= 'succeeded' and reason, errorJson, now, tonumber(ARGV[12]))
+local active = finishRun(runId, jobId, outcome, outcome ~= 'succeeded' and reason, errorJson, now,
+  tonumber(ARGV[12]), {lex = f[6], started = f[7], attemptStart = attemptStart, set = set})
 local promoted = {}
-if rcall('EXISTS', jk) == 1 then
+if active > 0 then
   local id = promoteWaiting(jobId, owner, leaseClock(ARGV[11], now) + tonumber(ARGV[10]))
   if id then promoted = rcall('HGETALL', key('run', id)) end
 end

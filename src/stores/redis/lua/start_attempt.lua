@@ -40,13 +40,23 @@ elseif status ~= 'dispatched' and status ~= 'retrying' then
 end
 n = n + 1
 local p = 'a' .. n
-rcall('HSET', rk, 'status', 'running', 'n', n, 'worker', owner, p .. 's', ARGV[3], p .. 'w', owner)
-rcall('HDEL', rk, 'nextAt')
-rcall('ZREM', K.retries, runId)
+local token = rcall('INCR', K.seq)
+local expiresAt = fmt(leaseClock(ARGV[7], now) + tonumber(ARGV[6]))
+-- One write for the new attempt, the status and the lease.
+local set = {'status', 'running', 'n', n, 'worker', owner, p .. 's', ARGV[3], p .. 'w', owner,
+  'lOwner', owner, 'lExp', expiresAt, 'lToken', token}
 if n == 1 then
-  rcall('HSET', rk, 'started', ARGV[3])
+  set[#set + 1] = 'started'
+  set[#set + 1] = ARGV[3]
+end
+rcall('HSET', rk, unpack(set))
+rcall('ZADD', K.leases, expiresAt, runId)
+if status == 'retrying' then
+  rcall('HDEL', rk, 'nextAt')
+  rcall('ZREM', K.retries, runId)
+end
+if n == 1 then
   local jk = key('job', f[5])
   if rcall('EXISTS', jk) == 1 then rcall('HSET', jk, 'lastStart', ARGV[3], 'lastId', runId) end
 end
-setLease(rk, runId, owner, leaseClock(ARGV[7], now) + tonumber(ARGV[6]))
 return {1, rcall('HGETALL', rk)}
