@@ -5,16 +5,44 @@
  */
 import { Command, CommanderError } from "commander";
 import { CronqError } from "../core/errors.js";
+import { jobsCommand } from "./commands/jobs.js";
 import { nextCommand } from "./commands/next.js";
+import { runsCommand } from "./commands/runs.js";
+import { schedulerCommand } from "./commands/scheduler.js";
+import { serveCommand } from "./commands/serve.js";
 import { startCommand } from "./commands/start.js";
+import { statusCommand } from "./commands/status.js";
+import { tasksCommand } from "./commands/tasks.js";
+import { workerCommand } from "./commands/worker.js";
 
 export function buildProgram(): Command {
   const program = new Command("cronq")
     .description("cronq: cron, interval and one-off jobs for Node.js, embedded or distributed")
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
-  program.addCommand(startCommand());
-  program.addCommand(nextCommand());
+  for (const command of [
+    startCommand(),
+    nextCommand(),
+    jobsCommand(),
+    runsCommand(),
+    tasksCommand(),
+    statusCommand(),
+    schedulerCommand(),
+    workerCommand(),
+    serveCommand(),
+  ]) {
+    program.addCommand(command);
+  }
+  program.addHelpText(
+    "after",
+    `
+Examples:
+  $ cronq start                                   # embedded: ./cronq.config.ts, ./cronq.db, API on 127.0.0.1:8080
+  $ cronq next "0 9 * * MON-FRI" --tz Europe/Berlin
+  $ cronq jobs ls                                 # through the API (CRONQ_URL, CRONQ_API_TOKEN)
+  $ cronq jobs ls --db ./cronq.db                 # straight from an embedded SQLite file
+  $ REDIS_URL=redis://127.0.0.1:6379 cronq worker # distributed: a worker process`,
+  );
   return program;
 }
 

@@ -32,6 +32,11 @@ export interface CronqEvents {
   "run:skipped": { run: RunInfo };
   "run:missed": { run: RunInfo };
   "run:cancelled": { run: RunInfo };
+  /**
+   * This process lost a claim on a job or a lease on a run (another replica or worker took it over
+   * after the lease expired): its late write was refused and the other's record stands.
+   */
+  "lease:lost": { kind: "job" | "run"; id: string; owner: string };
   /** Something went wrong inside cronq (a store write failed, a listener threw); work goes on. */
   error: { error: Error; context: string };
 }

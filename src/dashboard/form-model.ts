@@ -122,7 +122,7 @@ export function valuesFromJob(job: Job, fallbackTimezone: string): FormValues {
     null,
     job.args.length > 0 && JSON.stringify(job.args).length > 60 ? 2 : undefined,
   );
-  v.paused = job.status === "paused";
+  v.paused = job.paused;
 
   const spec = job.trigger as Spec;
   const only = (...keys: string[]): boolean =>

@@ -80,7 +80,7 @@ export class ApiMetrics {
     });
     const leaseLosses = new Counter({
       name: `${p}lease_losses_total`,
-      help: "Times this process lost the lease on a run it was executing (another process took it over).",
+      help: "Times this process lost a claim on a job or the lease on a run (another process took it over and its late write was refused).",
       registers,
     });
     const errors = new Counter({
@@ -161,10 +161,8 @@ export class ApiMetrics {
         // A long downtime records many missed occurrences as one run: count the occurrences.
         missed.inc({ reason: run.reason ?? "misfire" }, run.coalesced?.count ?? 1);
       }),
-      events.on("error", ({ error }) => {
-        if ((error as { code?: unknown }).code === "LEASE_LOST") leaseLosses.inc();
-        else errors.inc();
-      }),
+      events.on("lease:lost", () => leaseLosses.inc()),
+      events.on("error", () => errors.inc()),
     );
   }
 

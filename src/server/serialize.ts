@@ -22,6 +22,7 @@ export function toJob(job: JobInfo): Job {
     timezone: job.timezone,
     type: job.type,
     status: job.status,
+    paused: job.paused,
     taskRegistered: job.taskRegistered,
     policy: job.policy,
     nextRunAt: iso(job.nextRunAt),

@@ -226,6 +226,7 @@ describe("dashboard job form", () => {
         startAt: "2026-03-02T00:00:00.000Z",
       },
       status: "paused",
+      paused: true,
       policy: {
         overlap: "allow",
         maxConcurrent: null,

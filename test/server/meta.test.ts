@@ -125,14 +125,17 @@ describe("GET /metrics", () => {
   it("counts skipped occurrences by reason and lease losses reported by the executor", async () => {
     const { deferred } = await import("../core/scheduler/helpers.js");
     const { defineTask } = await import("../../src/core/tasks.js");
-    const { LeaseLostError } = await import("../../src/core/errors.js");
     const gate = deferred();
     const api = testApi({}, { tasks: [defineTask("slow", () => gate.promise)] });
     try {
       await api.request("POST", "/jobs", { id: "slow", task: "slow", trigger: { interval: 1 } });
       await api.scheduler.start();
       await api.clock.advance(3000);
-      api.scheduler.events.emit("error", { error: new LeaseLostError("lost"), context: "test" });
+      api.scheduler.events.emit("lease:lost", {
+        kind: "run",
+        id: "slow@2026-01-01T00:00:00.000Z",
+        owner: "me",
+      });
       const text = (await api.request("GET", "/metrics")).body;
       assert.match(text, /^cronq_occurrences_skipped_total\{reason="overlap"\} 2$/m);
       assert.match(text, /^cronq_runs_total\{outcome="skipped"\} 2$/m);

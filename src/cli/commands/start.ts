@@ -49,7 +49,7 @@ export function startCommand(): Command {
 Examples:
   $ cronq start                                  # ./cronq.config.ts, ./cronq.db, http://127.0.0.1:8080
   $ cronq start --config examples/cronq.config.ts --port 0
-  $ CRONQ_API_TOKEN=secret cronq start --host 0.0.0.0`,
+  $ CRONQ_API_TOKEN=$(openssl rand -hex 24) cronq start --host 0.0.0.0`,
     )
     .action(async (options: StartOptions) => {
       await runStart(options);

@@ -165,10 +165,7 @@ export async function runAttempt(
   } catch (error) {
     // Someone else took the run over (our lease expired while the task ran): their record wins.
     if (error instanceof LeaseLostError) {
-      events.emit("error", {
-        error,
-        context: `run ${started.id}: lease lost before the attempt was recorded`,
-      });
+      events.emit("lease:lost", { kind: "run", id: started.id, owner });
       return null;
     }
     throw error;

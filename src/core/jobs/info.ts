@@ -31,6 +31,8 @@ export interface JobInfo {
   timezone: string | null;
   type: JobType;
   status: JobStatus;
+  /** Paused by a user (also while `status` says `missing-task`, which takes precedence). */
+  paused: boolean;
   /** Whether this process has the job's task registered. */
   taskRegistered: boolean;
   policy: JobPolicy;
@@ -101,6 +103,7 @@ export function toJobInfo(
     timezone: extra.timezone,
     type: extra.recurring ? "periodic" : "one-off",
     status: extra.taskRegistered ? jobStatusOf(job) : "missing-task",
+    paused: job.paused,
     taskRegistered: extra.taskRegistered,
     policy: job.policy,
     nextRunAt: job.paused ? null : date(job.nextRunAt),

@@ -741,6 +741,8 @@ export class Scheduler {
       const dispatch: RunRecord[] = [];
       for (let i = 0; i < results.length; i++) {
         const result = results[i]!;
+        if (result.status === "lease-lost")
+          this.events.emit("lease:lost", { kind: "job", id: result.jobId, owner });
         if (result.status !== "ok") continue;
         for (const run of result.inserted) {
           if (run.status === "pending") dispatch.push(run);

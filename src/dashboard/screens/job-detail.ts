@@ -113,7 +113,7 @@ export function jobDetailScreen(ctx: Ctx, id: string): Screen {
       actions.replaceChildren(h("span", { class: "muted" }, "Read-only: no changes possible."));
       return;
     }
-    const paused = job.status === "paused";
+    const paused = job.paused;
     const toggle = h(
       "button",
       { type: "button", class: "button", "data-key": "toggle" },
@@ -246,11 +246,7 @@ function renderJob(ctx: Ctx, job: JobDetail, recent: readonly Run[]): HTMLElemen
   const next = section(
     "Next 10 run times",
     job.nextRunTimes.length === 0
-      ? muted(
-          job.status === "paused"
-            ? "None while the job is paused."
-            : "None: the trigger will not fire again.",
-        )
+      ? muted(job.paused ? "None while the job is paused." : "None: the trigger will not fire again.")
       : h(
           "ol",
           { class: "times" },

@@ -297,7 +297,7 @@ export function jobsScreen(
   }
 
   function rowActions(job: Job): HTMLElement {
-    const paused = job.status === "paused";
+    const paused = job.paused;
     const toggle = h(
       "button",
       {

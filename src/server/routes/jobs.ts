@@ -1,6 +1,5 @@
 /** /jobs: list, read, create, replace, patch, delete, pause, resume, run now, and bulk actions. */
 import { JobNotFoundError } from "../../core/errors.js";
-import type { JobInfo } from "../../core/jobs/info.js";
 import { triggerFromOptions } from "../../core/triggers/index.js";
 import type { ServerContext } from "../context.js";
 import { toErrorResponse, withFieldPaths } from "../errors.js";
@@ -187,8 +186,8 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
             scheduler.rescheduleJob(params.id, toTriggerOptions(trigger)),
           );
         }
-        if (paused === true && job.status !== "paused") job = await scheduler.pauseJob(params.id);
-        if (paused === false && mayBePaused(job)) job = await scheduler.resumeJob(params.id);
+        if (paused === true && !job.paused) job = await scheduler.pauseJob(params.id);
+        if (paused === false && job.paused) job = await scheduler.resumeJob(params.id);
         return toJob(job);
       },
     }),
@@ -258,18 +257,13 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
   async function pause(id: string) {
     const job = await scheduler.getJob(id);
     if (!job) throw new JobNotFoundError(id);
-    return job.status === "paused" ? job : scheduler.pauseJob(id);
+    return job.paused ? job : scheduler.pauseJob(id);
   }
 
   async function resume(id: string) {
     const job = await scheduler.getJob(id);
     if (!job) throw new JobNotFoundError(id);
     // Resuming recomputes the next run from now: done on a running job, it could drop a late one-off.
-    return mayBePaused(job) ? scheduler.resumeJob(id) : job;
+    return job.paused ? scheduler.resumeJob(id) : job;
   }
-}
-
-/** JobInfo has no `paused` flag: `missing-task` hides it, so such a job may be paused too. */
-function mayBePaused(job: JobInfo): boolean {
-  return job.status === "paused" || job.status === "missing-task";
 }

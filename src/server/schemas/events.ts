@@ -8,7 +8,10 @@ import { DateTimeSchema } from "./common.js";
 import { JobSchema } from "./jobs.js";
 import { RunSchema } from "./runs.js";
 
-/** Every scheduler event the stream carries (`error` stays in the server's log: it may hold internals). */
+/**
+ * Every scheduler event the stream carries. `error` stays in the server's log (it may hold
+ * internals), and `lease:lost` in the metrics (`lease_losses_total`).
+ */
 export const STREAMED_EVENT_NAMES = [
   "scheduler:started",
   "scheduler:stopped",
@@ -29,10 +32,15 @@ export const STREAMED_EVENT_NAMES = [
   "run:skipped",
   "run:missed",
   "run:cancelled",
-] as const satisfies readonly Exclude<CronqEventName, "error">[];
+] as const satisfies readonly Exclude<CronqEventName, UnstreamedEvent>[];
 
-// Compiles only while the list above names every event but `error`.
-type MissingStreamedEvent = Exclude<Exclude<CronqEventName, "error">, (typeof STREAMED_EVENT_NAMES)[number]>;
+type UnstreamedEvent = "error" | "lease:lost";
+
+// Compiles only while the list above names every event but the unstreamed ones.
+type MissingStreamedEvent = Exclude<
+  Exclude<CronqEventName, UnstreamedEvent>,
+  (typeof STREAMED_EVENT_NAMES)[number]
+>;
 const _everyEventStreamed: [MissingStreamedEvent] extends [never] ? true : MissingStreamedEvent = true;
 void _everyEventStreamed;
 

@@ -192,6 +192,8 @@ export const JobSchema = z.object({
   timezone: z.string().nullable(),
   type: z.enum(JOB_TYPES),
   status: z.enum(JOB_STATUSES),
+  /** Paused by a user (also while `status` is `missing-task`, which takes precedence). */
+  paused: z.boolean(),
   taskRegistered: z.boolean(),
   policy: PolicySchema,
   nextRunAt: DateTimeSchema.nullable(),
