@@ -3,11 +3,14 @@
  * first served. A slow or hung task holds one slot, never the scheduler's loop: firing goes on, and
  * a timed-out attempt gives its slot back even if the task ignores its abort signal.
  */
-import { type Timer, sleepUntil } from "../clock/clock.js";
+import { type Timer, sleepUntil, yieldToEventLoop } from "../clock/clock.js";
 import { InvalidOptionError, LeaseLostError } from "../errors.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
 import { AttemptAbort, CancelReason, runAttempt, type AttemptEnvironment } from "./attempt.js";
 import type { Executor, ExecutorHost } from "./executor.js";
+
+/** Runs started in one turn of the event loop before the executor lets I/O in. */
+const STARTS_PER_TURN = 256;
 
 export interface LocalExecutorOptions {
   /** The most tasks running at once in this process. @default 100 */
@@ -32,6 +35,8 @@ export class LocalExecutor implements Executor {
   #stopping = false;
   #idleWaiters: Array<() => void> = [];
   #renewTimer: Timer | undefined;
+  #startedThisTurn = 0;
+  #resumeScheduled = false;
 
   constructor(options: LocalExecutorOptions = {}) {
     const concurrency = options.concurrency ?? 100;
@@ -129,6 +134,21 @@ export class LocalExecutor implements Executor {
     const host = this.#host;
     if (!env || !host || this.#stopping) return;
     while (this.#active.size < this.concurrency && this.#queueHead < this.#queue.length) {
+      // A burst of thousands of runs would otherwise start (and, for quick tasks, finish) in one
+      // turn of the event loop: let I/O in, such as the API's requests, every few hundred.
+      if (this.#startedThisTurn >= STARTS_PER_TURN) {
+        if (!this.#resumeScheduled) {
+          this.#resumeScheduled = true;
+          void yieldToEventLoop().then(() => {
+            this.#resumeScheduled = false;
+            this.#startedThisTurn = 0;
+            this.#pump();
+          });
+        }
+        break;
+      }
+      this.#startedThisTurn++;
+      if (this.#startedThisTurn === 1) void yieldToEventLoop().then(() => (this.#startedThisTurn = 0));
       const run = this.#queue[this.#queueHead++]!;
       const slot: Slot = { run, abort: new AttemptAbort() };
       this.#active.set(run.id, slot);

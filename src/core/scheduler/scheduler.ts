@@ -8,7 +8,7 @@
  * claim is committed before the dispatch, so an occurrence is recorded before anything runs it, and
  * one recorded by a scheduler that died before dispatching it is dispatched by another.
  */
-import { MAX_SLEEP_CHUNK_MS, type Timer } from "../clock/clock.js";
+import { MAX_SLEEP_CHUNK_MS, type Timer, yieldToEventLoop } from "../clock/clock.js";
 import {
   InvalidArgumentError,
   InvalidOptionError,
@@ -752,6 +752,7 @@ export class Scheduler {
       }
       if (dispatch.length > 0) this.#executor.dispatch(dispatch);
       if (claimed.length < batchSize) break;
+      await yieldToEventLoop();
     }
     const now = clock.now();
     if (now - this.#lastPruneAt >= PRUNE_EVERY_MS) {
