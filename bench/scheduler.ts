@@ -44,7 +44,7 @@ function run(peer: string, jobs: number, mode: string, store = "memory"): Result
   const child = spawnSync(
     process.execPath,
     ["--expose-gc", "--max-old-space-size=14000", runner, peer, String(jobs), mode, String(seconds), store],
-    { encoding: "utf8", timeout: (seconds + 240) * 1000, maxBuffer: 1 << 20 },
+    { encoding: "utf8", timeout: (seconds + 240) * 1000, maxBuffer: 1 << 28 },
   );
   const label = `${peer}${store === "sqlite" ? " (SQLite)" : ""} ${mode} ${jobs}`;
   if (child.status !== 0 || !child.stdout.trim()) {

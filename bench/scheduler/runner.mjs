@@ -5,6 +5,7 @@
 //     mode: same (every job on `* * * * * *`: all N due at the same instant) | staggered (interval
 //           1 s, jobs added one after another)
 //     store: memory | sqlite (cronq only)
+//   KEEP=<n>: cronq's finished runs kept per job (default 5)
 //
 // Lateness is measured from each fire's due time to the moment the task function starts: the due
 // time the library reports when it reports one (cronq's ctx.scheduledAt, node-cron's context.date),
@@ -74,7 +75,7 @@ if (peer === "cronq") {
   const scheduler = new Scheduler({
     tasks: [task],
     timezone: "UTC",
-    history: { maxRunsPerJob: 5 },
+    history: { maxRunsPerJob: Number(process.env.KEEP ?? 5) },
     ...(store ? { store } : {}),
   });
   await scheduler.start();
