@@ -35,8 +35,6 @@ export const CLIENT_DEFAULTS: RedisOptions = Object.freeze({
   // (BullMQ workers require it too).
   maxRetriesPerRequest: null,
   enableOfflineQueue: true,
-  // Commands issued in the same tick go out in one write: a worker at concurrency 50 issues many.
-  enableAutoPipelining: true,
   lazyConnect: true,
   retryStrategy: (times: number) => reconnectDelayMs(times),
   // After a failover the old primary answers READONLY: reconnect (DNS or Sentinel finds the new one).
