@@ -11,6 +11,7 @@
 import { DuplicateJobError, InvalidArgumentError, JobNotFoundError, LeaseLostError } from "../errors.js";
 import {
   LIVE_RUN_STATUSES,
+  type AttemptRecord,
   type JobRecord,
   type JobStatus,
   type RunReason,
@@ -307,7 +308,7 @@ export class MemoryStore implements Store {
     if (first) run.startedAt = args.now;
     run.worker = args.owner;
     run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
-    run.attempts.push({
+    const attempt: AttemptRecord = {
       attempt: run.attempts.length + 1,
       startedAt: args.now,
       endedAt: null,
@@ -315,7 +316,10 @@ export class MemoryStore implements Store {
       outcome: null,
       error: null,
       worker: args.owner,
-    });
+    };
+    // A one-element literal is sized for one; pushing onto the empty array would reserve room for 17.
+    if (first) run.attempts = [attempt];
+    else run.attempts.push(attempt);
     if (first) {
       const job = this.#jobs.get(run.jobId)?.job;
       if (job) {
