@@ -88,8 +88,10 @@ async function child(role: Role, args: RoleArgs): Promise<void> {
         last = now;
         if (role === "bull-latency")
           samples.push({ at: (job.data as { t: number }).t, start: now, fired: 0 });
-        // A job scheduler's job is due at its creation time plus its delay.
-        if (role === "bull-sched") samples.push({ at: job.timestamp + job.delay, start: now, fired: 0 });
+        // A job scheduler's job id ends with the time it is due (`repeat:<scheduler id>:<ms>`);
+        // its timestamp is when BullMQ created it, about one interval earlier.
+        if (role === "bull-sched")
+          samples.push({ at: Number(job.id!.slice(job.id!.lastIndexOf(":") + 1)), start: now, fired: 0 });
         return Promise.resolve();
       },
       {
@@ -331,7 +333,10 @@ async function latency(seconds: number): Promise<string[]> {
     await queue.add("noop", { t: Date.now() }, { removeOnComplete: true });
   }
   await sleep(1000);
-  const rawSamples = (await samplesOf([raw], 0, Infinity)).map((s) => s.start - s.at).sort((a, b) => a - b);
+  // (Infinity would not survive the IPC channel's JSON.)
+  const rawSamples = (await samplesOf([raw], 0, Number.MAX_SAFE_INTEGER))
+    .map((s) => s.start - s.at)
+    .sort((a, b) => a - b);
   await raw.stop();
   await queue.close();
   await deleteKeys(rawPrefix);
@@ -423,12 +428,11 @@ async function schedulers(size: number, kind: "every" | "cron", seconds: number)
 
   const prefix = newPrefix("sched-path");
   const children = await cronqProcesses(prefix, 1, 1, 100);
-  const base = Math.ceil((Date.now() + 2000) / 1000) * 1000;
-  await addJobs(prefix, size, () =>
-    kind === "every" ? { interval: "1s", startAt: new Date(base) } : { cron: "* * * * * *" },
-  );
+  // As BullMQ's `every` schedulers, interval jobs count from their creation (spread over the time
+  // it takes to add them); cron jobs all fire on the second, in both.
+  await addJobs(prefix, size, () => (kind === "every" ? { interval: "1s" } : { cron: "* * * * * *" }));
   await children[1]!.ask("go", {}, "went");
-  const start = Math.max(base, Math.ceil(Date.now() / 1000) * 1000) + 2000;
+  const start = Math.ceil(Date.now() / 1000) * 1000 + 2000;
   await sleep(start + seconds * 1000 + 2000 - Date.now());
   const samples = await samplesOf([children[0]!], start, start + seconds * 1000);
   await Promise.all(children.map((c) => c.stop()));
