@@ -28,7 +28,7 @@ describe("a worker killed in the middle of a run", { skip: redisSkip }, () => {
       ];
       await Promise.all(processes.map((p) => p.waitFor(/^cronq (scheduler|worker) .* started/)));
       await bridge.attach(api.events);
-      await api.addJob("slow", "slow", { at: new Date(Date.now() + 3_600_000), args: [1500], retry: 2 });
+      await api.addJob("slow", "slow", { at: new Date(Date.now() + 3_600_000), args: [3000], retry: 2 });
 
       const started = api.events.once("run:started");
       const run = await api.runJobNow("slow");
