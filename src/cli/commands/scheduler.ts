@@ -11,6 +11,7 @@ import { Command, Option } from "commander";
 import type { Logger } from "pino";
 import { loadConfig, type CronqConfig } from "../../config.js";
 import { CronqError, DuplicateJobError } from "../../core/errors.js";
+import type { CronqEvents, TypedEmitter } from "../../core/events.js";
 import { Scheduler } from "../../core/scheduler/scheduler.js";
 import { QueueExecutor } from "../../queue/executor.js";
 import { RedisEventBridge, RedisStore, replicaHeartbeat } from "../../stores/redis/index.js";
@@ -119,6 +120,16 @@ export function logRedisEvents(store: RedisStore, logger: Logger): () => void {
   return () => offs.forEach((off) => off());
 }
 
+/** Logs the late writes this process had refused (fencing: another took its claim or lease over). */
+export function logLeaseLosses(events: TypedEmitter<CronqEvents>, logger: Logger): () => void {
+  return events.on("lease:lost", ({ kind, id, owner }) =>
+    logger.warn(
+      { kind, id, owner },
+      `lease lost: ${kind} ${id} was taken over by another process after ${owner}'s lease expired; its late write was refused`,
+    ),
+  );
+}
+
 /**
  * Checks Redis's eviction policy: any but `noeviction` may delete jobs and runs under memory
  * pressure. Warns, or refuses (throws) with `refuse`.
@@ -200,6 +211,7 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
     logger: taskLogger(logger),
   });
   logEvents(scheduler.events, logger);
+  logLeaseLosses(scheduler.events, logger);
   const bridge = new RedisEventBridge({ store, publish: true, subscribe: false });
   const heartbeat = replicaHeartbeat(store, scheduler);
   onSignals(logger, async () => {

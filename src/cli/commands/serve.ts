@@ -18,6 +18,7 @@ import {
   type RedisCommandOptions,
   checkEvictionPolicy,
   ensureConfigJobs,
+  logLeaseLosses,
   logRedisEvents,
   onSignals,
   parseGrace,
@@ -71,6 +72,7 @@ export async function runServe(options: ServeCommandOptions): Promise<void> {
     logger: taskLogger(logger),
   });
   logEvents(scheduler.events, logger);
+  logLeaseLosses(scheduler.events, logger);
   const bridge = new RedisEventBridge({ store, publish: true, subscribe: true });
   const heartbeat = options.replica ? replicaHeartbeat(store, scheduler) : undefined;
   // Assigned once the API listens; the signal handler may run before.

@@ -12,6 +12,7 @@ import { createLogger, logEvents, taskLogger } from "../logging.js";
 import {
   type RedisCommandOptions,
   checkEvictionPolicy,
+  logLeaseLosses,
   logRedisEvents,
   onSignals,
   parseGrace,
@@ -88,6 +89,7 @@ export async function runWorker(options: WorkerCommandOptions): Promise<void> {
     logger: taskLogger(logger),
   });
   logEvents(worker.events, logger);
+  logLeaseLosses(worker.events, logger);
   const bridge = new RedisEventBridge({ store, publish: true, subscribe: false });
   onSignals(logger, async () => {
     logger.info(`stopping: taking no more work; running tasks get ${graceMs} ms to finish`);

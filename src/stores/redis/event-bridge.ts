@@ -35,6 +35,8 @@ export const BRIDGED_EVENTS: ReadonlySet<CronqEventName> = new Set<CronqEventNam
   "run:skipped",
   "run:missed",
   "run:cancelled",
+  // A late write refused by fencing, somewhere in the cluster: the API's metrics count them.
+  "lease:lost",
 ]);
 
 export interface EventBridgeOptions {
