@@ -58,6 +58,8 @@ export class MemoryStore implements Store {
   readonly #runs = new Map<string, RunRecord>();
   readonly #due = new MinHeap();
   readonly #retries = new MinHeap();
+  /** Jobs claimed and not committed yet. */
+  readonly #claimed = new Set<JobSlot>();
   #seq = 0;
   #token = 0;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
@@ -155,6 +157,7 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(id);
     if (!slot) return Promise.resolve(null);
     this.#jobs.delete(id);
+    this.#claimed.delete(slot);
     for (const runId of slot.live ?? []) this.#runs.delete(runId);
     for (const runId of slot.finals ?? []) this.#runs.delete(runId);
     return Promise.resolve(snapshotJob(slot.job));
@@ -163,14 +166,29 @@ export class MemoryStore implements Store {
   // ---- Firing -----------------------------------------------------------------------------
 
   nextWakeAt(): Promise<number | null> {
-    const job = this.#peekValid(this.#due, (e) => this.#jobs.get(e.key)?.seq === e.seq);
-    const retry = this.#peekValid(this.#retries, (e) => this.#isDueRetry(e.key, e.at));
-    if (job === undefined) return Promise.resolve(retry ?? null);
-    return Promise.resolve(retry === undefined ? job : Math.min(job, retry));
+    let at = this.#peekValid(this.#due, (e) => this.#jobs.get(e.key)?.seq === e.seq) ?? Infinity;
+    at = Math.min(at, this.#peekValid(this.#retries, (e) => this.#isDueRetry(e.key, e.at)) ?? Infinity);
+    for (const slot of this.#claimed) at = Math.min(at, slot.job.claim!.expiresAt);
+    return Promise.resolve(at === Infinity ? null : at);
   }
 
   claimDueJobs(args: ClaimArgs): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
+    // Claims that expired without a commit (a caller that failed between the two) are due again.
+    for (const slot of this.#claimed) {
+      if (out.length >= args.limit) break;
+      const job = slot.job;
+      if (job.claim!.expiresAt > args.now) continue;
+      if (job.paused || job.nextRunAt === null || job.nextRunAt > args.now) {
+        // Changed while claimed: back to the heap as any unclaimed job.
+        job.claim = null;
+        this.#claimed.delete(slot);
+        this.#reschedule(slot);
+        continue;
+      }
+      job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+      out.push(job);
+    }
     while (out.length < args.limit) {
       const top = this.#due.peek();
       if (!top || top.at > args.now) break;
@@ -201,6 +219,7 @@ export class MemoryStore implements Store {
         continue;
       }
       job.claim = null;
+      this.#claimed.delete(slot);
       const inserted: RunRecord[] = [];
       for (const run of commit.runs) {
         if (this.#runs.has(run.id)) continue;
@@ -237,6 +256,7 @@ export class MemoryStore implements Store {
     for (const slot of this.#jobs.values()) {
       if (slot.job.claim?.owner === owner) {
         slot.job.claim = null;
+        this.#claimed.delete(slot);
         this.#reschedule(slot);
       }
     }
@@ -476,7 +496,13 @@ export class MemoryStore implements Store {
   #reschedule(slot: JobSlot): void {
     const job = slot.job;
     slot.seq = ++this.#seq;
-    const at = job.claim ? job.claim.expiresAt : job.paused ? null : job.nextRunAt;
+    // A claimed job waits in the claimed set (a handful, for the length of one fire), not in the
+    // heap: that saves a heap entry per fire, which at 100,000 fires a second is worth having.
+    if (job.claim) {
+      this.#claimed.add(slot);
+      return;
+    }
+    const at = job.paused ? null : job.nextRunAt;
     if (at !== null) this.#due.push({ at, key: job.id, seq: slot.seq });
   }
 
