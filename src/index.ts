@@ -21,6 +21,7 @@ export type {
   TaskContext,
   TaskDefinition,
   TaskFunction,
+  TaskList,
   TaskLogger,
 } from "./core/tasks.js";
 export type { AttemptInfo, JobInfo, RunInfo } from "./core/jobs/info.js";

@@ -6,7 +6,7 @@
  * passed to `addJob` is registered under its own name (or, when anonymous, under `job:<id>`).
  * Registries are per scheduler or worker, never module-level.
  */
-import { DuplicateTaskError, InvalidArgumentError, TaskNotFoundError } from "./errors.js";
+import { DuplicateTaskError, InvalidArgumentError, InvalidOptionError, TaskNotFoundError } from "./errors.js";
 
 /** What a task receives after its arguments. */
 export interface TaskContext {
@@ -134,6 +134,31 @@ export class TaskRegistry {
   list(): TaskDefinition[] {
     return [...this.#tasks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
+}
+
+/** The tasks a scheduler or worker is given: `defineTask()` results, or an object of functions by name. */
+export type TaskList = Iterable<TaskDefinition> | Record<string, (...args: never[]) => unknown>;
+
+/** Validates a {@link TaskList} (option `tasks`) into definitions, naming the entry at fault. */
+export function resolveTasks(tasks: TaskList | undefined): TaskDefinition[] {
+  if (tasks === undefined) return [];
+  if (typeof tasks !== "object" || tasks === null) {
+    throw new InvalidOptionError(
+      "tasks",
+      "an array of defineTask() results or an object of functions",
+      tasks,
+    );
+  }
+  if (Symbol.iterator in tasks) {
+    return [...tasks].map((task, i) => {
+      if (!isTaskDefinition(task)) throw new InvalidOptionError(`tasks[${i}]`, "a defineTask() result", task);
+      return task;
+    });
+  }
+  return Object.entries(tasks).map(([name, fn]) => {
+    if (typeof fn !== "function") throw new InvalidOptionError(`tasks.${name}`, "a function", fn);
+    return defineTask(name, fn);
+  });
 }
 
 /** A logger that drops everything: the library never writes to the console by itself. */

@@ -22,14 +22,7 @@ import { InvalidOptionError, LeaseLostError } from "../core/errors.js";
 import { TypedEmitter, type CronqEvents } from "../core/events.js";
 import { type AttemptAbort, CancelReason } from "../core/executors/attempt.js";
 import type { RunRecord } from "../core/jobs/job.js";
-import {
-  type TaskDefinition,
-  type TaskLogger,
-  TaskRegistry,
-  defineTask,
-  isTaskDefinition,
-  silentLogger,
-} from "../core/tasks.js";
+import { type TaskList, type TaskLogger, TaskRegistry, resolveTasks, silentLogger } from "../core/tasks.js";
 import { duplicateClient } from "../stores/redis/connection.js";
 import { Heartbeat, type HeartbeatRun } from "../stores/redis/cluster.js";
 import type { RedisStore } from "../stores/redis/store.js";
@@ -41,7 +34,7 @@ export interface CronqWorkerOptions {
   /** The store the schedulers use (same Redis, same prefix). */
   store: RedisStore;
   /** The tasks jobs may name: definitions from `defineTask`, or `{ name: fn }`. */
-  tasks?: Iterable<TaskDefinition> | Record<string, (...args: never[]) => unknown>;
+  tasks?: TaskList;
   /** Queue groups to consume; null for every group, present and future. @default null */
   groups?: readonly string[] | null;
   /** Most tasks running at once in this process, across its groups. @default 10 */
@@ -381,25 +374,4 @@ function heartbeatRun(run: RunRecord): HeartbeatRun {
     attempt: run.attempts.length,
     startedAt: attempt?.startedAt ?? run.startedAt ?? 0,
   };
-}
-
-function resolveTasks(tasks: CronqWorkerOptions["tasks"]): TaskDefinition[] {
-  if (tasks === undefined) return [];
-  if (typeof tasks !== "object" || tasks === null) {
-    throw new InvalidOptionError(
-      "tasks",
-      "an array of defineTask() results or an object of functions",
-      tasks,
-    );
-  }
-  if (Symbol.iterator in tasks) {
-    return [...tasks].map((task, i) => {
-      if (!isTaskDefinition(task)) throw new InvalidOptionError(`tasks[${i}]`, "a defineTask() result", task);
-      return task;
-    });
-  }
-  return Object.entries(tasks).map(([name, fn]) => {
-    if (typeof fn !== "function") throw new InvalidOptionError(`tasks.${name}`, "a function", fn);
-    return defineTask(name, fn);
-  });
 }

@@ -194,13 +194,33 @@ export async function ensureConfigJobs(
   }
 }
 
-export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
-  const logger = createLogger(options.logFormat ? { format: options.logFormat } : {});
-  const graceMs = parseGrace(options.grace);
+/** A scheduler on a Redis store that queues its runs for workers: what `scheduler` and `serve` share. */
+export interface RedisDeployment {
+  config: CronqConfig;
+  path: string;
+  store: RedisStore;
+  scheduler: Scheduler;
+  /** Connects, checks the eviction policy, attaches the event bridge. */
+  connect(): Promise<void>;
+  /** Fires jobs here: starts the scheduler and its heartbeat. */
+  startReplica(): Promise<void>;
+  /** Stops firing (if it did), the bridge and the store. */
+  stop(graceMs: number): Promise<void>;
+}
+
+export async function redisDeployment(
+  options: RedisCommandOptions & { id?: string | undefined },
+  logger: Logger,
+  settings: {
+    /** How long store calls wait for Redis when it is away (null: as long as it takes). */
+    offlineTimeout: string | null;
+    /** Re-emit here the events published by other processes (the API needs them). */
+    subscribe: boolean;
+  },
+): Promise<RedisDeployment> {
   const { config, path } = await loadConfig(options.config);
   const { url, prefix } = redisTarget(options, config);
-  // No offline timeout: while Redis is away the loop waits for it, and catches up the moment it is back.
-  const store = new RedisStore({ redis: url, prefix, offlineTimeout: null });
+  const store = new RedisStore({ redis: url, prefix, offlineTimeout: settings.offlineTimeout });
   logRedisEvents(store, logger);
   const scheduler = new Scheduler({
     ...config.scheduler,
@@ -212,21 +232,42 @@ export async function runScheduler(options: SchedulerCommandOptions): Promise<vo
   });
   logEvents(scheduler.events, logger);
   logLeaseLosses(scheduler.events, logger);
-  const bridge = new RedisEventBridge({ store, publish: true, subscribe: false });
-  const heartbeat = replicaHeartbeat(store, scheduler);
-  onSignals(logger, async () => {
-    await scheduler.stop({ graceMs });
-    await heartbeat.stop();
-    await bridge.close();
-    await store.close();
-  });
+  const bridge = new RedisEventBridge({ store, publish: true, subscribe: settings.subscribe });
+  let heartbeat: ReturnType<typeof replicaHeartbeat> | undefined;
+  return {
+    config,
+    path,
+    store,
+    scheduler,
+    async connect() {
+      logger.info({ redis: store.where }, `connecting to Redis at ${store.where}`);
+      await store.open();
+      await checkEvictionPolicy(store, logger, options.requireNoeviction === true);
+      await bridge.attach(scheduler.events);
+    },
+    async startReplica() {
+      await scheduler.start();
+      heartbeat = replicaHeartbeat(store, scheduler);
+      heartbeat.start();
+    },
+    async stop(graceMs) {
+      await scheduler.stop({ graceMs });
+      await heartbeat?.stop();
+      await bridge.close();
+      await store.close();
+    },
+  };
+}
 
-  logger.info({ redis: store.where }, `connecting to Redis at ${store.where}`);
-  await store.open();
-  await checkEvictionPolicy(store, logger, options.requireNoeviction === true);
-  await bridge.attach(scheduler.events);
-  await scheduler.start();
-  heartbeat.start();
+export async function runScheduler(options: SchedulerCommandOptions): Promise<void> {
+  const logger = createLogger(options.logFormat ? { format: options.logFormat } : {});
+  const graceMs = parseGrace(options.grace);
+  // No offline timeout: while Redis is away the loop waits for it, and catches up the moment it is back.
+  const deployment = await redisDeployment(options, logger, { offlineTimeout: null, subscribe: false });
+  const { config, path, store, scheduler } = deployment;
+  onSignals(logger, () => deployment.stop(graceMs));
+  await deployment.connect();
+  await deployment.startReplica();
   if (options.jobs) await ensureConfigJobs(scheduler, config, path, logger);
   const counts = await scheduler.countJobs();
   logger.info(

@@ -8,21 +8,15 @@
  * the cluster view comes from the replicas' and workers' heartbeats.
  */
 import { Command } from "commander";
-import { loadConfig } from "../../config.js";
-import { Scheduler } from "../../core/scheduler/scheduler.js";
-import { QueueExecutor } from "../../queue/executor.js";
-import { RedisEventBridge, RedisStore, redisCluster, replicaHeartbeat } from "../../stores/redis/index.js";
-import { createLogger, logEvents, taskLogger } from "../logging.js";
+import { redisCluster } from "../../stores/redis/index.js";
+import { createLogger } from "../logging.js";
 import { serveApi, type ServedApi } from "../serve-api.js";
 import {
   type RedisCommandOptions,
-  checkEvictionPolicy,
   ensureConfigJobs,
-  logLeaseLosses,
-  logRedisEvents,
   onSignals,
   parseGrace,
-  redisTarget,
+  redisDeployment,
   withRedisOptions,
 } from "./scheduler.js";
 
@@ -58,40 +52,21 @@ Examples:
 export async function runServe(options: ServeCommandOptions): Promise<void> {
   const logger = createLogger(options.logFormat ? { format: options.logFormat } : {});
   const graceMs = parseGrace(options.grace);
-  const { config, path } = await loadConfig(options.config);
-  const { url, prefix } = redisTarget(options, config);
   // An API request must not hang while Redis is away: it fails after 5 s with 503 instead.
-  const store = new RedisStore({ redis: url, prefix, offlineTimeout: options.replica ? null : "5s" });
-  logRedisEvents(store, logger);
-  const scheduler = new Scheduler({
-    ...config.scheduler,
-    ...(options.id === undefined ? {} : { id: options.id }),
-    store,
-    executor: new QueueExecutor({ store }),
-    ...(config.tasks === undefined ? {} : { tasks: config.tasks }),
-    logger: taskLogger(logger),
+  const deployment = await redisDeployment(options, logger, {
+    offlineTimeout: options.replica ? null : "5s",
+    subscribe: true,
   });
-  logEvents(scheduler.events, logger);
-  logLeaseLosses(scheduler.events, logger);
-  const bridge = new RedisEventBridge({ store, publish: true, subscribe: true });
-  const heartbeat = options.replica ? replicaHeartbeat(store, scheduler) : undefined;
+  const { config, path, store, scheduler } = deployment;
   // Assigned once the API listens; the signal handler may run before.
   let api: ServedApi | undefined = undefined;
   onSignals(logger, async () => {
     await api?.close();
-    await scheduler.stop({ graceMs });
-    await heartbeat?.stop();
-    await bridge.close();
-    await store.close();
+    await deployment.stop(graceMs);
   });
-
-  logger.info({ redis: store.where }, `connecting to Redis at ${store.where}`);
-  await store.open();
-  await checkEvictionPolicy(store, logger, options.requireNoeviction === true);
-  await bridge.attach(scheduler.events);
+  await deployment.connect();
   if (options.replica) {
-    await scheduler.start();
-    heartbeat?.start();
+    await deployment.startReplica();
     await ensureConfigJobs(scheduler, config, path, logger);
   }
   api = await serveApi({

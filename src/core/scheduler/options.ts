@@ -13,13 +13,7 @@ import { LocalExecutor } from "../executors/local.js";
 import { type JobPolicy, type JobPolicyOptions, resolveJobPolicy } from "../jobs/policies.js";
 import { MemoryStore } from "../stores/memory.js";
 import type { RetentionPolicy, Store } from "../stores/store.js";
-import {
-  type TaskDefinition,
-  type TaskLogger,
-  defineTask,
-  isTaskDefinition,
-  silentLogger,
-} from "../tasks.js";
+import { type TaskDefinition, type TaskList, type TaskLogger, resolveTasks, silentLogger } from "../tasks.js";
 import { assertTimeZone, systemTimeZone } from "./timezone.js";
 
 export interface HistoryOptions {
@@ -41,7 +35,7 @@ export interface SchedulerOptions {
   /** The timezone of cron and calendar triggers that name none. @default the system's timezone */
   timezone?: string;
   /** Named tasks that stored jobs may refer to: definitions from `defineTask`, or `{ name: fn }`. */
-  tasks?: Iterable<TaskDefinition> | Record<string, (...args: never[]) => unknown>;
+  tasks?: TaskList;
   /** This scheduler's id in leases, run records and logs. @default "<hostname>:<pid>:<random>" */
   id?: string;
   /**
@@ -150,25 +144,4 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
     throw new InvalidOptionError("clock", "a Clock with now() and setTimer()", options.clock);
   }
   return Object.freeze(resolved);
-}
-
-function resolveTasks(tasks: SchedulerOptions["tasks"]): TaskDefinition[] {
-  if (tasks === undefined) return [];
-  if (typeof tasks !== "object" || tasks === null) {
-    throw new InvalidOptionError(
-      "tasks",
-      "an array of defineTask() results or an object of functions",
-      tasks,
-    );
-  }
-  if (Symbol.iterator in tasks) {
-    return [...tasks].map((task, i) => {
-      if (!isTaskDefinition(task)) throw new InvalidOptionError(`tasks[${i}]`, "a defineTask() result", task);
-      return task;
-    });
-  }
-  return Object.entries(tasks).map(([name, fn]) => {
-    if (typeof fn !== "function") throw new InvalidOptionError(`tasks.${name}`, "a function", fn);
-    return defineTask(name, fn);
-  });
 }
