@@ -8,7 +8,12 @@ import { describe, it } from "node:test";
 import { DuplicateJobError, JobNotFoundError, LeaseLostError } from "../core/errors.js";
 import type { RunRecord } from "../core/jobs/job.js";
 import { DEFAULT_JOB_POLICY } from "../core/jobs/policies.js";
-import type { Store } from "../core/stores/store.js";
+import {
+  type FinishAttemptResult,
+  type Store,
+  finishAttemptsOf,
+  startAttemptsOf,
+} from "../core/stores/store.js";
 import { jobRecord, runRecord } from "./records.js";
 
 export interface StoreUnderTest {
@@ -561,6 +566,57 @@ export function storeContract(
         assert.equal(done?.promoted?.status, "pending");
         assert.equal(done?.promoted?.lease?.owner, "s1");
         assert.equal((await store.getRun(runRecord("a", 3000).id))?.status, "waiting");
+      });
+
+      test("starts and finishes runs in batches, each item on its own (lost leases as values)", async (store) => {
+        const ids = ["a", "b", "c"];
+        const runs: RunRecord[] = [];
+        for (const id of ids) {
+          await store.insertJob(jobRecord(id), { replace: false, now: 0 });
+          runs.push(
+            (await store.insertRun(runRecord(id, 100, { origin: "manual" }), {
+              now: 100,
+              owner: "s1",
+              leaseMs: LEASE,
+            })) as RunRecord,
+          );
+        }
+        const tokens = runs.map((run, i) => (i === 1 ? run.lease!.token - 1 : run.lease!.token));
+        const started = await startAttemptsOf(
+          store,
+          runs.map((run, i) => ({ runId: run.id, token: tokens[i]! })),
+          { now: 200, owner: "s1", leaseMs: LEASE },
+        );
+        assert.equal((started[0] as RunRecord).status, "running");
+        assert.ok(started[1] instanceof LeaseLostError);
+        assert.equal((started[2] as RunRecord).status, "running");
+        const leases = [0, 2].map((i) => (started[i] as RunRecord).lease!.token);
+        const finished = await finishAttemptsOf(
+          store,
+          [
+            {
+              runId: runs[0]!.id,
+              token: leases[0]!,
+              outcome: "succeeded",
+              error: null,
+              reason: null,
+              retryAt: null,
+            },
+            {
+              runId: runs[2]!.id,
+              token: leases[1]! + 1000,
+              outcome: "succeeded",
+              error: null,
+              reason: null,
+              retryAt: null,
+            },
+          ],
+          { now: 300, owner: "s1", leaseMs: LEASE },
+        );
+        assert.equal((finished[0] as FinishAttemptResult).run.status, "succeeded");
+        assert.ok(finished[1] instanceof LeaseLostError);
+        assert.equal((await store.getRun(runs[1]!.id))?.status, "pending");
+        assert.equal((await store.getRun(runs[2]!.id))?.status, "running");
       });
 
       test("records a manual run once per id and counts it as live", async (store) => {

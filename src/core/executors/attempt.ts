@@ -21,7 +21,7 @@ import type { CronqEvents, TypedEmitter } from "../events.js";
 import { toRunInfo } from "../jobs/info.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
 import { retryDelayMs } from "../jobs/policies.js";
-import type { FinishAttemptResult, Store } from "../stores/store.js";
+import type { FinishAttemptResult, FinishOutcome, Store } from "../stores/store.js";
 import type { TaskContext, TaskLogger, TaskRegistry } from "../tasks.js";
 
 export interface AttemptEnvironment {
@@ -135,31 +135,16 @@ export async function runAttempt(
   request.onStarted?.(started);
   if (events.has("run:started")) events.emit("run:started", { run: toRunInfo(started) });
 
-  const attempt = started.attempts.length;
-  const pending = execute(env, started, attempt, request.abort);
+  const pending = executeTask(env, started, request.abort);
   // A synchronous task (or one that threw at once) has its outcome already: no promise to wait for.
   const outcome = pending instanceof Promise ? await pending : pending;
-  const retryable =
-    (outcome.outcome === "failed" || outcome.outcome === "timed-out") &&
-    outcome.reason !== "non-retryable" &&
-    outcome.reason !== "task-missing" &&
-    attempt < started.retry.attempts;
   const now = clock.now();
-  const retryAt =
-    retryable && request.scheduleRetry !== false
-      ? now + retryDelayMs(started.retry, attempt + 1, started.id)
-      : null;
-
   let result: FinishAttemptResult | null;
   try {
     result = await store.finishAttempt(started.id, {
+      ...finishOutcome(started, lease.token, outcome, now, request.scheduleRetry !== false),
       now,
       owner,
-      token: lease.token,
-      outcome: outcome.outcome,
-      error: outcome.error,
-      reason: outcome.reason,
-      retryAt,
       leaseMs: env.leaseMs,
     });
   } catch (error) {
@@ -174,7 +159,33 @@ export async function runAttempt(
   return result;
 }
 
-interface AttemptOutcome {
+/**
+ * What to record for an attempt of `run` (started, holding `token`) that ended with `outcome`: a
+ * retry time when the failure is retryable and attempts are left (and `scheduleRetry`), else final.
+ */
+export function finishOutcome(
+  run: RunRecord,
+  token: number,
+  outcome: AttemptOutcome,
+  now: number,
+  scheduleRetry: boolean,
+): FinishOutcome {
+  const attempt = run.attempts.length;
+  const retryable =
+    (outcome.outcome === "failed" || outcome.outcome === "timed-out") &&
+    outcome.reason !== "non-retryable" &&
+    outcome.reason !== "task-missing" &&
+    attempt < run.retry.attempts;
+  return {
+    token,
+    outcome: outcome.outcome,
+    error: outcome.error,
+    reason: outcome.reason,
+    retryAt: retryable && scheduleRetry ? now + retryDelayMs(run.retry, attempt + 1, run.id) : null,
+  };
+}
+
+export interface AttemptOutcome {
   outcome: "succeeded" | "failed" | "timed-out" | "cancelled";
   error: SerializedError | null;
   reason: RunReason | null;
@@ -186,12 +197,12 @@ interface AttemptOutcome {
  * the abort listener exist only for tasks that return a promise: a synchronous task cannot be
  * interrupted anyway, and most tasks never time out.
  */
-function execute(
+export function executeTask(
   env: AttemptEnvironment,
   run: RunRecord,
-  attempt: number,
   outer: AttemptAbort,
 ): AttemptOutcome | Promise<AttemptOutcome> {
+  const attempt = run.attempts.length;
   const task = env.tasks.get(run.taskName);
   if (!task) {
     return {

@@ -6,7 +6,18 @@
 import { type Timer, sleepUntil, yieldToEventLoop } from "../clock/clock.js";
 import { InvalidOptionError, LeaseLostError } from "../errors.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
-import { AttemptAbort, CancelReason, runAttempt, type AttemptEnvironment } from "./attempt.js";
+import { toRunInfo } from "../jobs/info.js";
+import { type FinishAttemptResult, finishAttemptsOf, startAttemptsOf } from "../stores/store.js";
+import {
+  AttemptAbort,
+  type AttemptEnvironment,
+  type AttemptOutcome,
+  CancelReason,
+  emitOutcome,
+  executeTask,
+  finishOutcome,
+  runAttempt,
+} from "./attempt.js";
 import type { Executor, ExecutorHost } from "./executor.js";
 
 /** Runs started in one turn of the event loop before the executor lets I/O in. */
@@ -37,6 +48,8 @@ export class LocalExecutor implements Executor {
   #renewTimer: Timer | undefined;
   #startedThisTurn = 0;
   #resumeScheduled = false;
+  /** Attempts that ended and wait to be recorded together. */
+  #finishing: Array<{ slot: Slot; run: RunRecord; token: number; outcome: AttemptOutcome }> = [];
 
   constructor(options: LocalExecutorOptions = {}) {
     const concurrency = options.concurrency ?? 100;
@@ -133,6 +146,8 @@ export class LocalExecutor implements Executor {
     const env = this.#env;
     const host = this.#host;
     if (!env || !host || this.#stopping) return;
+    const batch: Slot[] = [];
+    const now = host.clock.now();
     while (this.#active.size < this.concurrency && this.#queueHead < this.#queue.length) {
       // A burst of thousands of runs would otherwise start (and, for quick tasks, finish) in one
       // turn of the event loop: let I/O in, such as the API's requests, every few hundred.
@@ -152,7 +167,9 @@ export class LocalExecutor implements Executor {
       const run = this.#queue[this.#queueHead++]!;
       const slot: Slot = { run, abort: new AttemptAbort() };
       this.#active.set(run.id, slot);
-      void this.#execute(env, host, slot);
+      // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
+      if (run.dueAt > now) void this.#executeLater(env, host, slot);
+      else batch.push(slot);
     }
     if (this.#queueHead === this.#queue.length) {
       this.#queue = [];
@@ -161,13 +178,99 @@ export class LocalExecutor implements Executor {
       this.#queue = this.#queue.slice(this.#queueHead);
       this.#queueHead = 0;
     }
+    if (batch.length > 0) void this.#startBatch(env, host, batch);
   }
 
-  async #execute(env: AttemptEnvironment, host: ExecutorHost, slot: Slot): Promise<void> {
+  /**
+   * Starts a batch of runs with one store call, calls their tasks, and queues each outcome for
+   * {@link #flushFinishes}: at 100,000 runs a second, a promise chain per run and a store call per
+   * step cost more than the runs themselves.
+   */
+  async #startBatch(env: AttemptEnvironment, host: ExecutorHost, slots: Slot[]): Promise<void> {
+    let started: Array<RunRecord | null | LeaseLostError>;
+    try {
+      started = await startAttemptsOf(
+        host.store,
+        slots.map(({ run }) => ({ runId: run.id, token: run.status === "pending" ? (run.lease?.token ?? null) : null })),
+        { now: host.clock.now(), owner: host.owner, leaseMs: host.leaseMs },
+      );
+    } catch (error) {
+      host.events.emit("error", { error: asError(error), context: "starting runs" });
+      for (const slot of slots) this.#active.delete(slot.run.id);
+      this.#afterRelease();
+      return;
+    }
+    let released = false;
+    for (let i = 0; i < slots.length; i++) {
+      const slot = slots[i]!;
+      const run = started[i];
+      // Not startable (cancelled meanwhile, or another process holds it now): nothing to record.
+      if (!run || run instanceof LeaseLostError) {
+        this.#active.delete(slot.run.id);
+        released = true;
+        continue;
+      }
+      // Read now: a store may hand out its own record, whose lease changes when the attempt ends.
+      const token = run.lease!.token;
+      if (host.events.has("run:started")) host.events.emit("run:started", { run: toRunInfo(run) });
+      const outcome = executeTask(env, run, slot.abort);
+      if (outcome instanceof Promise) void outcome.then((o) => this.#finishLater(slot, run, token, o));
+      else this.#finishLater(slot, run, token, outcome);
+    }
+    if (released) this.#afterRelease();
+  }
+
+  /** Queues an attempt's outcome; outcomes that come in the same turn are recorded together. */
+  #finishLater(slot: Slot, run: RunRecord, token: number, outcome: AttemptOutcome): void {
+    this.#finishing.push({ slot, run, token, outcome });
+    if (this.#finishing.length === 1) queueMicrotask(() => void this.#flushFinishes());
+  }
+
+  async #flushFinishes(): Promise<void> {
+    const host = this.#host!;
+    const done = this.#finishing;
+    this.#finishing = [];
+    const now = host.clock.now();
+    let results: Array<FinishAttemptResult | null | LeaseLostError>;
+    try {
+      results = await finishAttemptsOf(
+        host.store,
+        done.map(({ run, token, outcome }) => ({ runId: run.id, ...finishOutcome(run, token, outcome, now, true) })),
+        { now, owner: host.owner, leaseMs: host.leaseMs },
+      );
+    } catch (error) {
+      host.events.emit("error", { error: asError(error), context: "recording finished runs" });
+      results = [];
+    }
+    let retrying = false;
+    for (let i = 0; i < done.length; i++) {
+      const { slot, run } = done[i]!;
+      const result = results[i];
+      this.#active.delete(slot.run.id);
+      if (result instanceof LeaseLostError) {
+        // Someone else took the run over (our lease expired while the task ran): their record wins.
+        host.events.emit("lease:lost", { kind: "run", id: run.id, owner: host.owner });
+      } else if (result) {
+        emitOutcome(host.events, result.run);
+        if (result.promoted) this.#queue.push(result.promoted);
+        if (result.run.status === "retrying") retrying = true;
+      }
+    }
+    if (retrying) host.wake();
+    this.#afterRelease();
+  }
+
+  /** Slots were freed: start what waits for one, and tell who waits for idleness. */
+  #afterRelease(): void {
+    this.#pump();
+    if (this.load === 0) this.#notifyIdle();
+  }
+
+  /** A run due later (jitter): waits for its time, then runs as a batch of one would. */
+  async #executeLater(env: AttemptEnvironment, host: ExecutorHost, slot: Slot): Promise<void> {
     const run = slot.run;
     try {
-      // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
-      if (run.dueAt > host.clock.now()) await this.#waitUntilDue(host, slot);
+      await this.#waitUntilDue(host, slot);
       const result = await runAttempt(env, {
         run,
         owner: host.owner,
@@ -183,8 +286,7 @@ export class LocalExecutor implements Executor {
       });
     } finally {
       this.#active.delete(run.id);
-      this.#pump();
-      if (this.load === 0) this.#notifyIdle();
+      this.#afterRelease();
     }
   }
 

@@ -20,8 +20,11 @@ import {
 import { MinHeap } from "./heap.js";
 import {
   jobStatusOf,
+  type BatchArgs,
   type ClaimArgs,
   type FinishAttemptArgs,
+  type FinishItem,
+  type FinishOutcome,
   type FinishAttemptResult,
   type FireCommit,
   type FireCommitResult,
@@ -31,6 +34,7 @@ import {
   type RetentionPolicy,
   type RunQuery,
   type StartAttemptArgs,
+  type StartItem,
   type Store,
   type StoreOpenOptions,
 } from "./store.js";
@@ -311,87 +315,27 @@ export class MemoryStore implements Store {
   }
 
   startAttempt(runId: string, args: StartAttemptArgs): Promise<RunRecord | null> {
-    const run = this.#runs.get(runId);
-    if (!run) return Promise.resolve(null);
-    if (run.status === "pending") {
-      if (run.lease?.token !== args.token) {
-        return Promise.reject(
-          new LeaseLostError(`The lease on run ${runId} is held by ${run.lease?.owner ?? "nobody"} now.`),
-        );
-      }
-    } else if (run.status !== "dispatched" && run.status !== "retrying") {
-      return Promise.resolve(null);
-    }
-    const first = run.attempts.length === 0;
-    run.status = "running";
-    run.nextAttemptAt = null;
-    if (first) run.startedAt = args.now;
-    run.worker = args.owner;
-    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
-    const attempt: AttemptRecord = {
-      attempt: run.attempts.length + 1,
-      startedAt: args.now,
-      endedAt: null,
-      durationMs: null,
-      outcome: null,
-      error: null,
-      worker: args.owner,
-    };
-    // A one-element literal is sized for one; pushing onto the empty array would reserve room for 17.
-    if (first) run.attempts = [attempt];
-    else run.attempts.push(attempt);
-    if (first) {
-      const job = this.#jobs.get(run.jobId)?.job;
-      if (job) {
-        job.lastRunStartedAt = args.now;
-        job.lastRunId = runId;
-      }
-    }
-    return Promise.resolve(run);
+    const result = this.#start(runId, args.token, args);
+    return result instanceof LeaseLostError ? Promise.reject(result) : Promise.resolve(result);
+  }
+
+  startAttempts(
+    items: readonly StartItem[],
+    args: BatchArgs,
+  ): Promise<Array<RunRecord | null | LeaseLostError>> {
+    return Promise.resolve(items.map((item) => this.#start(item.runId, item.token, args)));
   }
 
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
-    const run = this.#runs.get(runId);
-    if (!run) return Promise.resolve(null);
-    if (run.status !== "running" || run.lease?.owner !== args.owner || run.lease.token !== args.token) {
-      return Promise.reject(new LeaseLostError(`Run ${runId} is no longer leased to ${args.owner}.`));
-    }
-    const open = run.attempts[run.attempts.length - 1]!;
-    const durationMs = Math.max(0, args.now - open.startedAt);
-    open.endedAt = args.now;
-    open.durationMs = durationMs;
-    open.outcome = args.outcome;
-    open.error = args.error;
-    run.error = args.error;
-    run.lease = null;
-    const slot = this.#jobs.get(run.jobId);
-    if (args.retryAt !== null) {
-      run.status = "retrying";
-      run.reason = args.reason;
-      run.nextAttemptAt = args.retryAt;
-      this.#retries.push({ at: args.retryAt, key: runId, seq: ++this.#seq });
-      return Promise.resolve({ run, job: slot ? slot.job : null, promoted: null });
-    }
-    run.status = args.outcome;
-    run.reason = args.outcome === "succeeded" ? null : args.reason;
-    run.endedAt = args.now;
-    run.durationMs = durationMs;
-    run.nextAttemptAt = null;
-    if (!slot) return Promise.resolve({ run, job: null, promoted: null });
-    const job = slot.job;
-    job.activeRuns = Math.max(0, job.activeRuns - 1);
-    job.runCount++;
-    if (args.outcome === "failed" || args.outcome === "timed-out") job.failureCount++;
-    job.lastRunId = runId;
-    job.lastRunStartedAt = run.startedAt;
-    job.lastRunEndedAt = args.now;
-    job.lastDurationMs = durationMs;
-    job.lastOutcome = args.outcome;
-    job.lastError = args.outcome === "succeeded" ? null : args.error;
-    removeId(slot.live, runId);
-    this.#addFinal(slot, runId);
-    const promoted = this.#promoteWaiting(slot, args);
-    return Promise.resolve({ run, job, promoted });
+    const result = this.#finish(runId, args, args);
+    return result instanceof LeaseLostError ? Promise.reject(result) : Promise.resolve(result);
+  }
+
+  finishAttempts(
+    items: readonly FinishItem[],
+    args: BatchArgs,
+  ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
+    return Promise.resolve(items.map((item) => this.#finish(item.runId, item, args)));
   }
 
   renewRunLeases(
@@ -492,6 +436,90 @@ export class MemoryStore implements Store {
 
   // ---- Internals --------------------------------------------------------------------------
 
+  /** startAttempt's work; a lost lease is returned, not thrown, so that batches go on. */
+  #start(runId: string, token: number | null, args: BatchArgs): RunRecord | null | LeaseLostError {
+    const run = this.#runs.get(runId);
+    if (!run) return null;
+    if (run.status === "pending") {
+      if (run.lease?.token !== token) {
+        return new LeaseLostError(`The lease on run ${runId} is held by ${run.lease?.owner ?? "nobody"} now.`);
+      }
+    } else if (run.status !== "dispatched" && run.status !== "retrying") {
+      return null;
+    }
+    const first = run.attempts.length === 0;
+    run.status = "running";
+    run.nextAttemptAt = null;
+    if (first) run.startedAt = args.now;
+    run.worker = args.owner;
+    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    const attempt: AttemptRecord = {
+      attempt: run.attempts.length + 1,
+      startedAt: args.now,
+      endedAt: null,
+      durationMs: null,
+      outcome: null,
+      error: null,
+      worker: args.owner,
+    };
+    // A one-element literal is sized for one; pushing onto the empty array would reserve room for 17.
+    if (first) run.attempts = [attempt];
+    else run.attempts.push(attempt);
+    if (first) {
+      const job = this.#jobs.get(run.jobId)?.job;
+      if (job) {
+        job.lastRunStartedAt = args.now;
+        job.lastRunId = runId;
+      }
+    }
+    return run;
+  }
+
+  /** finishAttempt's work; a lost lease is returned, not thrown, so that batches go on. */
+  #finish(runId: string, item: FinishOutcome, args: BatchArgs): FinishAttemptResult | null | LeaseLostError {
+    const run = this.#runs.get(runId);
+    if (!run) return null;
+    if (run.status !== "running" || run.lease?.owner !== args.owner || run.lease.token !== item.token) {
+      return new LeaseLostError(`Run ${runId} is no longer leased to ${args.owner}.`);
+    }
+    const open = run.attempts[run.attempts.length - 1]!;
+    const durationMs = Math.max(0, args.now - open.startedAt);
+    open.endedAt = args.now;
+    open.durationMs = durationMs;
+    open.outcome = item.outcome;
+    open.error = item.error;
+    run.error = item.error;
+    run.lease = null;
+    const slot = this.#jobs.get(run.jobId);
+    if (item.retryAt !== null) {
+      run.status = "retrying";
+      run.reason = item.reason;
+      run.nextAttemptAt = item.retryAt;
+      this.#retries.push({ at: item.retryAt, key: runId, seq: ++this.#seq });
+      return { run, job: slot ? slot.job : null, promoted: null };
+    }
+    run.status = item.outcome;
+    run.reason = item.outcome === "succeeded" ? null : item.reason;
+    run.endedAt = args.now;
+    run.durationMs = durationMs;
+    run.nextAttemptAt = null;
+    if (!slot) return { run, job: null, promoted: null };
+    const job = slot.job;
+    job.activeRuns = Math.max(0, job.activeRuns - 1);
+    job.runCount++;
+    if (item.outcome === "failed" || item.outcome === "timed-out") job.failureCount++;
+    job.lastRunId = runId;
+    job.lastRunStartedAt = run.startedAt;
+    job.lastRunEndedAt = args.now;
+    job.lastDurationMs = durationMs;
+    job.lastOutcome = item.outcome;
+    job.lastError = item.outcome === "succeeded" ? null : item.error;
+    removeId(slot.live, runId);
+    this.#addFinal(slot, runId);
+    return { run, job, promoted: this.#promoteWaiting(slot, args) };
+  }
+
+
   /** Puts the job's current wake-up time in the due heap, invalidating its previous entry. */
   #reschedule(slot: JobSlot): void {
     const job = slot.job;
@@ -531,7 +559,7 @@ export class MemoryStore implements Store {
     }
   }
 
-  #promoteWaiting(slot: JobSlot, args: FinishAttemptArgs): RunRecord | null {
+  #promoteWaiting(slot: JobSlot, args: BatchArgs): RunRecord | null {
     const waiting = slot.waiting;
     if (!waiting || waiting.length === 0 || (slot.live?.length ?? 0) > waiting.length) return null;
     const run = this.#runs.get(waiting.shift()!)!;

@@ -20,7 +20,7 @@
  * 2. a run id (`jobId@scheduledAt`) is inserted at most once: a second insert of the same id is a
  *    no-op, whoever attempts it.
  */
-import type { SerializedError } from "../errors.js";
+import { LeaseLostError, type SerializedError } from "../errors.js";
 import type { JobRecord, JobStatus, RunOrigin, RunReason, RunRecord, RunStatus } from "../jobs/job.js";
 import type { JobPolicy } from "../jobs/policies.js";
 
@@ -122,6 +122,27 @@ export interface FinishAttemptArgs {
   retryAt: number | null;
   /** Lease given to the caller on a `waiting` run that this finish promotes to `pending`. */
   leaseMs: number;
+}
+
+/** What is the same for every item of a batch call. */
+export interface BatchArgs {
+  now: number;
+  owner: string;
+  leaseMs: number;
+}
+
+/** One run to start in {@link Store.startAttempts}. */
+export interface StartItem {
+  runId: string;
+  token: number | null;
+}
+
+/** How one attempt ended: {@link FinishAttemptArgs} without what a batch shares. */
+export type FinishOutcome = Omit<FinishAttemptArgs, "now" | "owner" | "leaseMs">;
+
+/** One attempt to finish in {@link Store.finishAttempts}. */
+export interface FinishItem extends FinishOutcome {
+  runId: string;
 }
 
 export interface FinishAttemptResult {
@@ -273,6 +294,21 @@ export interface Store {
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null>;
 
   /**
+   * Optional batch form of {@link startAttempt}: one result per item, in order, each exactly what
+   * `startAttempt` would have returned, except that a lost lease is a LeaseLostError value in the
+   * array instead of a rejection. Items are independent: one failing does not undo the others.
+   * Stores implement it when one call is much cheaper than many (one transaction, one round trip);
+   * callers use {@link startAttemptsOf} to get it or its equivalent.
+   */
+  startAttempts?(items: readonly StartItem[], args: BatchArgs): Promise<Array<RunRecord | null | LeaseLostError>>;
+
+  /** Optional batch form of {@link finishAttempt}, on the same terms as {@link startAttempts}. */
+  finishAttempts?(
+    items: readonly FinishItem[],
+    args: BatchArgs,
+  ): Promise<Array<FinishAttemptResult | null | LeaseLostError>>;
+
+  /**
    * Extends the leases `owner` holds on `running` or `pending` runs to `now + leaseMs`. Returns the
    * ids whose lease the owner no longer holds.
    */
@@ -297,6 +333,40 @@ export interface Store {
    * `maxRunsPerJob` per job; never touches live runs. Returns how many it deleted.
    */
   pruneRuns(args: { now: number }): Promise<number>;
+}
+
+/** {@link Store.startAttempts}, or the same through `startAttempt` for a store without it. */
+export function startAttemptsOf(
+  store: Store,
+  items: readonly StartItem[],
+  args: BatchArgs,
+): Promise<Array<RunRecord | null | LeaseLostError>> {
+  if (store.startAttempts) return store.startAttempts(items, args);
+  return Promise.all(
+    items.map((item) =>
+      store.startAttempt(item.runId, { ...args, token: item.token }).catch((error: unknown) => {
+        if (error instanceof LeaseLostError) return error;
+        throw error;
+      }),
+    ),
+  );
+}
+
+/** {@link Store.finishAttempts}, or the same through `finishAttempt` for a store without it. */
+export function finishAttemptsOf(
+  store: Store,
+  items: readonly FinishItem[],
+  args: BatchArgs,
+): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
+  if (store.finishAttempts) return store.finishAttempts(items, args);
+  return Promise.all(
+    items.map(({ runId, ...outcome }) =>
+      store.finishAttempt(runId, { ...outcome, ...args }).catch((error: unknown) => {
+        if (error instanceof LeaseLostError) return error;
+        throw error;
+      }),
+    ),
+  );
 }
 
 /** A job's status as far as its record tells (the scheduler adds `missing-task`). */
