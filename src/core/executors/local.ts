@@ -191,7 +191,10 @@ export class LocalExecutor implements Executor {
     try {
       started = await startAttemptsOf(
         host.store,
-        slots.map(({ run }) => ({ runId: run.id, token: run.status === "pending" ? (run.lease?.token ?? null) : null })),
+        slots.map(({ run }) => ({
+          runId: run.id,
+          token: run.status === "pending" ? (run.lease?.token ?? null) : null,
+        })),
         { now: host.clock.now(), owner: host.owner, leaseMs: host.leaseMs },
       );
     } catch (error) {
@@ -235,7 +238,10 @@ export class LocalExecutor implements Executor {
     try {
       results = await finishAttemptsOf(
         host.store,
-        done.map(({ run, token, outcome }) => ({ runId: run.id, ...finishOutcome(run, token, outcome, now, true) })),
+        done.map(({ run, token, outcome }) => ({
+          runId: run.id,
+          ...finishOutcome(run, token, outcome, now, true),
+        })),
         { now, owner: host.owner, leaseMs: host.leaseMs },
       );
     } catch (error) {

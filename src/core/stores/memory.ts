@@ -442,7 +442,9 @@ export class MemoryStore implements Store {
     if (!run) return null;
     if (run.status === "pending") {
       if (run.lease?.token !== token) {
-        return new LeaseLostError(`The lease on run ${runId} is held by ${run.lease?.owner ?? "nobody"} now.`);
+        return new LeaseLostError(
+          `The lease on run ${runId} is held by ${run.lease?.owner ?? "nobody"} now.`,
+        );
       }
     } else if (run.status !== "dispatched" && run.status !== "retrying") {
       return null;
@@ -518,7 +520,6 @@ export class MemoryStore implements Store {
     this.#addFinal(slot, runId);
     return { run, job, promoted: this.#promoteWaiting(slot, args) };
   }
-
 
   /** Puts the job's current wake-up time in the due heap, invalidating its previous entry. */
   #reschedule(slot: JobSlot): void {

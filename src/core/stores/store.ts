@@ -300,7 +300,10 @@ export interface Store {
    * Stores implement it when one call is much cheaper than many (one transaction, one round trip);
    * callers use {@link startAttemptsOf} to get it or its equivalent.
    */
-  startAttempts?(items: readonly StartItem[], args: BatchArgs): Promise<Array<RunRecord | null | LeaseLostError>>;
+  startAttempts?(
+    items: readonly StartItem[],
+    args: BatchArgs,
+  ): Promise<Array<RunRecord | null | LeaseLostError>>;
 
   /** Optional batch form of {@link finishAttempt}, on the same terms as {@link startAttempts}. */
   finishAttempts?(
