@@ -39,6 +39,12 @@ export class CronSchedule implements LocalSchedule {
   // Cache of the last month's day mask: the scheduler asks about the same month again and again.
   private cacheKey = -1;
   private cacheMask = 0;
+  /**
+   * The local start (in seconds) of the last minute an answer fell in: its day, hour and minute
+   * all match, so a later second of the same minute is one table read away (six-field schedules
+   * ask about the same minute many times in a row).
+   */
+  private matchedMinute = NaN;
 
   constructor(fields: CronFields, dayMatch: "or" | "and") {
     this.f = fields;
@@ -63,6 +69,11 @@ export class CronSchedule implements LocalSchedule {
     const nextMonth = f.nextMonth;
     // The first whole second strictly after `fromLocalMs`.
     const t = Math.floor(fromLocalMs / MS_PER_SECOND) + 1;
+    const minuteStart = t - (((t % 60) + 60) % 60);
+    if (minuteStart === this.matchedMinute) {
+      const next = nextSecond[t - minuteStart]!;
+      if (next >= 0) return (minuteStart + next) * MS_PER_SECOND;
+    }
     const days = Math.floor(t / SECONDS_PER_DAY);
     let sod = t - days * SECONDS_PER_DAY;
     let h = Math.floor(sod / 3600);
@@ -72,13 +83,15 @@ export class CronSchedule implements LocalSchedule {
     const civil = this.civil;
     // Consecutive calls mostly ask about the same day: decompose it once.
     if (days !== this.civilDays) {
-      civilFromDays(days, civil);
+      // Daily schedules ask about the next day: no month can end before the 28th.
+      if (days === this.civilDays + 1 && civil.day < 28) civil.day++;
+      else civilFromDays(days, civil);
       this.civilDays = days;
     }
     let y = civil.year;
     let mo = civil.month;
     let d = civil.day;
-    // The day number of (y, mo, d) while it is still `days`; NaN once the search moves on.
+    // The day number of (y, mo, d), kept while the search stays in the month; NaN once it leaves.
     let dayNumber = days;
     const lastYear = Math.min(y + CYCLE_YEARS, MAX_YEAR);
     for (;;) {
@@ -114,9 +127,10 @@ export class CronSchedule implements LocalSchedule {
         continue;
       }
       if (nd !== d) {
+        // Still the same month: the day number moves with the day (NaN stays NaN).
+        dayNumber += nd - d;
         d = nd;
         h = mi = s = 0;
-        dayNumber = NaN;
       }
       for (;;) {
         const nh = nextHour[h]!;
@@ -142,11 +156,13 @@ export class CronSchedule implements LocalSchedule {
           continue;
         }
         const day = dayNumber === dayNumber ? dayNumber : daysFromCivil(y, mo, d);
-        return (day * SECONDS_PER_DAY + h * 3600 + mi * 60 + ns) * MS_PER_SECOND;
+        const minute = day * SECONDS_PER_DAY + h * 3600 + mi * 60;
+        this.matchedMinute = minute;
+        return (minute + ns) * MS_PER_SECOND;
       }
       d++;
       h = mi = s = 0;
-      dayNumber = NaN;
+      dayNumber++;
     }
   }
 
