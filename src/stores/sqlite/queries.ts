@@ -8,7 +8,7 @@ import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import { decodeRunCursor, encodeRunCursor } from "../../core/stores/memory.js";
 import type { JobQuery, Page, RunQuery } from "../../core/stores/store.js";
 import { trimFinals, type StoreContext } from "./context.js";
-import { jobFromRow, runFromRow, type JobRow, type RunRow } from "./rows.js";
+import { jobFromRow, jobRowOf, runFromRow, runRowOf } from "./rows.js";
 import { JOB_COLUMNS, JOB_STATUS_SQL, RUN_COLUMNS } from "./statements.js";
 
 type CountedStatus = Exclude<JobStatus, "missing-task">;
@@ -44,7 +44,7 @@ export function listJobs(ctx: StoreContext, query: JobQuery): Page<JobRecord> {
     `SELECT ${JOB_COLUMNS} FROM cronq_jobs` +
     (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
     " ORDER BY id LIMIT @limit";
-  const rows = ctx.queries.get<JobRow>(sql).all(params);
+  const rows = ctx.queries.rows(sql, jobRowOf).all(params);
   const items = rows.slice(0, limit).map(jobFromRow);
   return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
 }
@@ -96,7 +96,7 @@ export function listRuns(ctx: StoreContext, query: RunQuery): Page<RunRecord> {
     `SELECT ${RUN_COLUMNS} FROM cronq_runs` +
     (where.length > 0 ? ` WHERE ${where.join(" AND ")}` : "") +
     " ORDER BY scheduled_at DESC, id DESC LIMIT @limit";
-  const rows = ctx.queries.get<RunRow>(sql).all(params);
+  const rows = ctx.queries.rows(sql, runRowOf).all(params);
   const items = rows.slice(0, limit).map(runFromRow);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > limit && last ? encodeRunCursor(last) : null };

@@ -60,17 +60,83 @@ export interface RunRow {
   final_seq: number | null;
 }
 
-/** The columns a JobRecord is read from (`final_runs` is internal and left out). */
+/** The columns a JobRecord is read from, in the order {@link jobRowOf} reads them. */
 export const JOB_COLUMNS =
   "id, task_name, args, description, trigger, policy, paused, next_run_at, active_runs, run_count, " +
   "failure_count, skipped_count, missed_count, final_runs, last_run_id, last_run_started_at, " +
   "last_run_ended_at, last_duration_ms, last_outcome, last_error, created_at, updated_at, version, " +
   "claim_owner, claim_expires_at, claim_token";
 
+/** The columns of a run, in the order {@link runRowOf} reads them. */
 export const RUN_COLUMNS =
   "id, job_id, task_name, origin, scheduled_at, due_at, fired_at, status, reason, args, started_at, " +
   "ended_at, duration_ms, attempts, retry, timeout_ms, group_name, next_attempt_at, error, worker, " +
   "lease, coalesced, final_seq";
+
+// Reads return rows as arrays (better-sqlite3's raw mode): for rows this wide, building the
+// object here costs about half of what the driver's own row objects do. A test checks these
+// against the driver's objects, column by column.
+
+/** A job row from the values of `SELECT ${JOB_COLUMNS}`. */
+export function jobRowOf(v: unknown[]): JobRow {
+  return {
+    id: v[0] as string,
+    task_name: v[1] as string,
+    args: v[2] as string,
+    description: v[3] as string | null,
+    trigger: v[4] as string,
+    policy: v[5] as string,
+    paused: v[6] as number,
+    next_run_at: v[7] as number | null,
+    active_runs: v[8] as number,
+    run_count: v[9] as number,
+    failure_count: v[10] as number,
+    skipped_count: v[11] as number,
+    missed_count: v[12] as number,
+    final_runs: v[13] as number,
+    last_run_id: v[14] as string | null,
+    last_run_started_at: v[15] as number | null,
+    last_run_ended_at: v[16] as number | null,
+    last_duration_ms: v[17] as number | null,
+    last_outcome: v[18] as string | null,
+    last_error: v[19] as string | null,
+    created_at: v[20] as number,
+    updated_at: v[21] as number,
+    version: v[22] as number,
+    claim_owner: v[23] as string | null,
+    claim_expires_at: v[24] as number | null,
+    claim_token: v[25] as number | null,
+  };
+}
+
+/** A run row from the values of `SELECT ${RUN_COLUMNS}`. */
+export function runRowOf(v: unknown[]): RunRow {
+  return {
+    id: v[0] as string,
+    job_id: v[1] as string,
+    task_name: v[2] as string,
+    origin: v[3] as string,
+    scheduled_at: v[4] as number,
+    due_at: v[5] as number,
+    fired_at: v[6] as number,
+    status: v[7] as string,
+    reason: v[8] as string | null,
+    args: v[9] as string,
+    started_at: v[10] as number | null,
+    ended_at: v[11] as number | null,
+    duration_ms: v[12] as number | null,
+    attempts: v[13] as string,
+    retry: v[14] as string,
+    timeout_ms: v[15] as number | null,
+    group_name: v[16] as string,
+    next_attempt_at: v[17] as number | null,
+    error: v[18] as string | null,
+    worker: v[19] as string | null,
+    lease: v[20] as string | null,
+    coalesced: v[21] as string | null,
+    final_seq: v[22] as number | null,
+  };
+}
 
 /** `@id, @job_id, ...`: the named parameters of an insert of every column in `columns`. */
 export function placeholders(columns: string): string {

@@ -9,7 +9,15 @@
  * schema change that breaks one fail at prepare time instead of turning into a slow scan.
  */
 import type Database from "better-sqlite3";
-import { JOB_COLUMNS, RUN_COLUMNS, placeholders, type JobRow, type RunRow } from "./rows.js";
+import {
+  JOB_COLUMNS,
+  RUN_COLUMNS,
+  jobRowOf,
+  placeholders,
+  runRowOf,
+  type JobRow,
+  type RunRow,
+} from "./rows.js";
 
 /**
  * What the store uses of a prepared statement. Its own interface, because better-sqlite3's typings
@@ -85,6 +93,8 @@ export interface RunUpdateParams extends LiveRunUpdateParams {
 export function prepareStatements(db: Database.Database) {
   const p = <P extends unknown[] | object, R = unknown>(sql: string): Stmt<P, R> =>
     db.prepare(sql) as unknown as Stmt<P, R>;
+  const jobs = <P extends unknown[] | object>(sql: string): Stmt<P, JobRow> => rowsOf(db, sql, jobRowOf);
+  const runs = <P extends unknown[] | object>(sql: string): Stmt<P, RunRow> => rowsOf(db, sql, runRowOf);
   return {
     // ---- counters ----
     readSequence: p<[], { value: number }>("SELECT value FROM cronq_counters WHERE name = 'sequence'"),
@@ -92,7 +102,7 @@ export function prepareStatements(db: Database.Database) {
     schemaVersion: p<[], { version: number | null }>("SELECT max(version) AS version FROM cronq_schema"),
 
     // ---- jobs ----
-    getJob: p<[string], JobRow>(`SELECT ${JOB_COLUMNS} FROM cronq_jobs WHERE id = ?`),
+    getJob: jobs<[string]>(`SELECT ${JOB_COLUMNS} FROM cronq_jobs WHERE id = ?`),
     insertJob: p<JobRow>(
       `INSERT INTO cronq_jobs (${JOB_INSERT_COLUMNS}) VALUES (${placeholders(JOB_INSERT_COLUMNS)}) ` +
         "ON CONFLICT (id) DO NOTHING",
@@ -108,7 +118,7 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     // ---- firing ----
-    dueJobs: p<{ now: number; limit: number }, JobRow>(
+    dueJobs: jobs<{ now: number; limit: number }>(
       `SELECT ${JOB_COLUMNS} FROM cronq_jobs INDEXED BY cronq_jobs_due ` +
         "WHERE paused = 0 AND next_run_at IS NOT NULL AND next_run_at <= @now " +
         "AND (claim_token IS NULL OR claim_expires_at <= @now) " +
@@ -151,7 +161,7 @@ export function prepareStatements(db: Database.Database) {
     ),
 
     // ---- runs ----
-    getRun: p<[string], RunRow>(`SELECT ${RUN_COLUMNS} FROM cronq_runs WHERE id = ?`),
+    getRun: runs<[string]>(`SELECT ${RUN_COLUMNS} FROM cronq_runs WHERE id = ?`),
     runExists: p<[string], { one: number }>("SELECT 1 AS one FROM cronq_runs WHERE id = ?"),
     insertRun: p<RunRow>(
       `INSERT INTO cronq_runs (${RUN_COLUMNS}) VALUES (${placeholders(RUN_COLUMNS)}) ON CONFLICT (id) DO NOTHING`,
@@ -171,17 +181,17 @@ export function prepareStatements(db: Database.Database) {
         "lease = @lease WHERE id = @id",
     ),
     setRunLease: p<[string | null, string]>("UPDATE cronq_runs SET lease = ? WHERE id = ?"),
-    dueRetries: p<[number, number], RunRow>(
+    dueRetries: runs<[number, number]>(
       `SELECT ${RUN_COLUMNS} FROM cronq_runs INDEXED BY cronq_runs_retry_due WHERE status = 'retrying' ` +
         "AND next_attempt_at IS NOT NULL AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
     ),
-    expiredLeases: p<{ now: number; owner: string; limit: number }, RunRow>(
+    expiredLeases: runs<{ now: number; owner: string; limit: number }>(
       `SELECT ${RUN_COLUMNS} FROM cronq_runs INDEXED BY cronq_runs_lease_expiry ` +
         "WHERE status IN ('pending', 'running') " +
         "AND lease_expires_at IS NOT NULL AND lease_expires_at <= @now " +
         "AND json_extract(lease, '$.owner') IS NOT @owner ORDER BY lease_expires_at, id LIMIT @limit",
     ),
-    oldestWaiting: p<[string], RunRow>(
+    oldestWaiting: runs<[string]>(
       `SELECT ${RUN_COLUMNS} FROM cronq_runs INDEXED BY cronq_runs_by_job WHERE job_id = ? ` +
         "AND status = 'waiting' " +
         "ORDER BY scheduled_at, id LIMIT 1",
@@ -225,9 +235,32 @@ export function prepareStatements(db: Database.Database) {
 export type Statements = ReturnType<typeof prepareStatements>;
 
 /** Statements whose text depends on the filters of a query, prepared once per distinct text. */
+/**
+ * A SELECT of the columns `build` reads, in raw mode: rows come back as arrays and `build` makes
+ * them objects. Only `get` and `all` are offered.
+ */
+export function rowsOf<P extends unknown[] | object, R>(
+  db: Database.Database,
+  sql: string,
+  build: (values: unknown[]) => R,
+): Stmt<P, R> {
+  const stmt = db.prepare<unknown[], unknown[]>(sql).raw(true);
+  return {
+    run: () => {
+      throw new Error("rowsOf: a SELECT statement has no run()");
+    },
+    get: (...params: Params<P>) => {
+      const values = stmt.get(...(params as unknown[]));
+      return values === undefined ? undefined : build(values);
+    },
+    all: (...params: Params<P>) => stmt.all(...(params as unknown[])).map(build),
+  };
+}
+
 export class StatementCache {
   readonly #db: Database.Database;
   readonly #cache = new Map<string, Stmt<Record<string, unknown>, unknown>>();
+  readonly #rows = new Map<string, Stmt<Record<string, unknown>, unknown>>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -238,6 +271,16 @@ export class StatementCache {
     if (!stmt) {
       stmt = this.#db.prepare(sql);
       this.#cache.set(sql, stmt);
+    }
+    return stmt as Stmt<Record<string, unknown>, R>;
+  }
+
+  /** A SELECT whose raw rows `build` turns into objects, see {@link rowsOf}. */
+  rows<R>(sql: string, build: (values: unknown[]) => R): Stmt<Record<string, unknown>, R> {
+    let stmt = this.#rows.get(sql);
+    if (!stmt) {
+      stmt = rowsOf(this.#db, sql, build);
+      this.#rows.set(sql, stmt);
     }
     return stmt as Stmt<Record<string, unknown>, R>;
   }

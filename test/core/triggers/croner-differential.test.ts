@@ -142,7 +142,7 @@ describe("differential test against croner 11", () => {
         instant,
         fc.array(fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }), { minLength: 40, maxLength: 40 }),
         (expr, zone, start, jumps) => {
-          let trigger;
+          let trigger: ReturnType<typeof cronTrigger>;
           try {
             trigger = cronTrigger(expr, { timezone: zone });
           } catch (error) {
