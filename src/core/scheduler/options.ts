@@ -45,7 +45,7 @@ export interface SchedulerOptions {
   leaseDuration?: Duration;
   /** With a shared store: how often to look for jobs changed by other processes. @default "1s" */
   pollInterval?: Duration;
-  /** The most jobs claimed and fired in one batch. @default 1000 */
+  /** The most jobs claimed and fired in one batch; between batches the event loop runs other work. @default 100 */
   batchSize?: number;
   /** Policy defaults for every job added through this scheduler. */
   jobDefaults?: JobPolicyOptions;
@@ -111,7 +111,7 @@ export function resolveSchedulerOptions(options: SchedulerOptions = {}): Resolve
   if (typeof id !== "string" || !/^[\x21-\x7e]{1,128}$/.test(id)) {
     throw new InvalidOptionError("id", "1 to 128 printable ASCII characters without spaces", id);
   }
-  const batchSize = options.batchSize ?? 1000;
+  const batchSize = options.batchSize ?? 100;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     throw new InvalidOptionError("batchSize", "an integer from 1 to 100000", batchSize);
   }
