@@ -30,6 +30,7 @@ export interface StoreContractOptions {
 }
 
 const LEASE = 5_000;
+const LEASE_ARGS = { owner: "s1", leaseMs: LEASE };
 
 /** Registers the contract tests for a store. `factory` returns a fresh store opened with a retention of 3 runs per job. */
 export function storeContract(
@@ -568,6 +569,48 @@ export function storeContract(
         assert.equal((await store.getRun(runRecord("a", 3000).id))?.status, "waiting");
       });
 
+      test("starts the oldest waiting run when the live run ahead of it is cancelled", async (store) => {
+        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        const [result] = await store.commitFires(
+          [
+            {
+              jobId: "a",
+              claimToken: job!.claim!.token,
+              jobVersion: 1,
+              nextRunAt: 4000,
+              runs: [
+                runRecord("a", 1000),
+                runRecord("a", 2000, { status: "waiting" }),
+                runRecord("a", 3000, { status: "waiting" }),
+              ],
+            },
+          ],
+          { now: 1000, owner: "s1", leaseMs: LEASE },
+        );
+        // Cancelling a waiting run behind a live one promotes nothing.
+        const third = await store.cancelRun(runRecord("a", 3000).id, {
+          now: 1100,
+          reason: "user",
+          ...LEASE_ARGS,
+        });
+        assert.equal(third?.run.status, "cancelled");
+        assert.equal(third?.promoted, null);
+        // Cancelling the pending run ahead lets the next waiting one start, leased to the caller.
+        const first = await store.cancelRun(result!.inserted[0]!.id, {
+          now: 1200,
+          reason: "user",
+          owner: "s2",
+          leaseMs: LEASE,
+        });
+        assert.equal(first?.run.status, "cancelled");
+        assert.equal(first?.promoted?.id, runRecord("a", 2000).id);
+        assert.equal(first?.promoted?.status, "pending");
+        assert.equal(first?.promoted?.lease?.owner, "s2");
+        assert.equal((await store.getRun(runRecord("a", 2000).id))?.status, "pending");
+        assert.equal((await store.getJob("a"))!.activeRuns, 1);
+      });
+
       test("starts and finishes runs in batches, each item on its own (lost leases as values)", async (store) => {
         const ids = ["a", "b", "c"];
         const runs: RunRecord[] = [];
@@ -652,9 +695,10 @@ export function storeContract(
       test("cancels a live run that is not executing, and refuses to cancel one that is", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const pending = await firePending(store);
-        const cancelled = await store.cancelRun(pending.id, { now: 1001, reason: "user" });
-        assert.equal(cancelled?.status, "cancelled");
-        assert.equal(cancelled?.reason, "user");
+        const cancelled = await store.cancelRun(pending.id, { now: 1001, reason: "user", ...LEASE_ARGS });
+        assert.equal(cancelled?.run.status, "cancelled");
+        assert.equal(cancelled?.run.reason, "user");
+        assert.equal(cancelled?.promoted, null);
         assert.equal((await store.getJob("a"))!.activeRuns, 0);
         await store.insertRun(runRecord("a", 5000, { origin: "manual" }), {
           now: 5000,
@@ -668,7 +712,7 @@ export function storeContract(
           leaseMs: LEASE,
           token: manual.lease!.token,
         });
-        assert.equal(await store.cancelRun(manual.id, { now: 5001, reason: "user" }), null);
+        assert.equal(await store.cancelRun(manual.id, { now: 5001, reason: "user", ...LEASE_ARGS }), null);
       });
 
       test("lists runs newest first with filters and cursor pagination", async (store) => {

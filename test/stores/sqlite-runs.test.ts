@@ -143,7 +143,7 @@ describe("SQLite store: beyond the contract", { skip: sqliteSkip }, () => {
           now: at,
           ...ARGS,
         })) as RunRecord;
-        await store.cancelRun(run.id, { now: at, reason: "user" });
+        await store.cancelRun(run.id, { now: at, reason: "user", ...ARGS });
       }
       assert.deepEqual(
         (await store.listRuns({ jobId: "a" })).items.map((r) => [r.scheduledAt, r.status]),

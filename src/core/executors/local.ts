@@ -313,7 +313,23 @@ export class LocalExecutor implements Executor {
     const host = this.#host;
     if (!host) return;
     try {
-      await host.store.cancelRun(run.id, { now: host.clock.now(), reason });
+      const result = await host.store.cancelRun(run.id, {
+        now: host.clock.now(),
+        reason,
+        owner: host.owner,
+        leaseMs: host.leaseMs,
+      });
+      const promoted = result?.promoted;
+      if (promoted) {
+        if (!this.#stopping) {
+          this.#queue.push(promoted);
+          this.#pump();
+        } else if (!host.store.shared) {
+          // Stopping, and no other process could take it over: it goes the way of the queue.
+          await this.#cancelQueued(promoted, reason);
+        }
+        // Stopping with a shared store: its lease expires and another process runs it.
+      }
     } catch (error) {
       host.events.emit("error", {
         error: asError(error),

@@ -536,13 +536,7 @@ export class Scheduler {
   async cancelRun(id: string): Promise<RunInfo> {
     const run = await (await this.#opened()).getRun(id);
     if (!run) throw new RunNotFoundError(id);
-    if (!this.#executor.cancel(id, "user") && run.status !== "running") {
-      const cancelled = await (
-        await this.#opened()
-      ).cancelRun(id, { now: this.options.clock.now(), reason: "user" });
-      if (cancelled && this.events.has("run:cancelled"))
-        this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
-    }
+    if (!this.#executor.cancel(id, "user") && run.status !== "running") await this.#cancelStored(id, "user");
     const after = await (await this.#opened()).getRun(id);
     if (!after) throw new RunNotFoundError(id);
     return toRunInfo(after);
@@ -822,15 +816,26 @@ export class Scheduler {
     for (const run of page.items) {
       if (fresh.has(run.id)) continue;
       if (this.#executor.cancel(run.id, "replaced")) continue;
-      const cancelled = await (
-        await this.#opened()
-      ).cancelRun(run.id, {
-        now: this.options.clock.now(),
-        reason: "replaced",
-      });
-      if (cancelled && this.events.has("run:cancelled"))
-        this.events.emit("run:cancelled", { run: toRunInfo(cancelled) });
+      await this.#cancelStored(run.id, "replaced");
     }
+  }
+
+  /**
+   * Cancels a live run that no executor of this process holds, and dispatches the waiting run
+   * (overlap `queue`) that the cancellation lets start, if any.
+   */
+  async #cancelStored(runId: string, reason: "user" | "replaced"): Promise<void> {
+    const result = await (
+      await this.#opened()
+    ).cancelRun(runId, {
+      now: this.options.clock.now(),
+      reason,
+      owner: this.id,
+      leaseMs: this.options.leaseMs,
+    });
+    if (!result) return;
+    if (this.events.has("run:cancelled")) this.events.emit("run:cancelled", { run: toRunInfo(result.run) });
+    if (result.promoted) this.#executor.dispatch([result.promoted]);
   }
 
   async #reportMissingTasks(): Promise<void> {

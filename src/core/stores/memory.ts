@@ -14,11 +14,12 @@ import {
   type AttemptRecord,
   type JobRecord,
   type JobStatus,
-  type RunReason,
   type RunRecord,
 } from "../jobs/job.js";
 import { MinHeap } from "./heap.js";
 import {
+  type CancelRunArgs,
+  type CancelRunResult,
   jobStatusOf,
   type BatchArgs,
   type ClaimArgs,
@@ -354,7 +355,7 @@ export class MemoryStore implements Store {
     return Promise.resolve(lost);
   }
 
-  cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null> {
+  cancelRun(runId: string, args: CancelRunArgs): Promise<CancelRunResult | null> {
     const run = this.#runs.get(runId);
     if (!run || !LIVE_RUN_STATUSES.has(run.status) || run.status === "running") return Promise.resolve(null);
     const wasWaiting = run.status === "waiting";
@@ -364,13 +365,15 @@ export class MemoryStore implements Store {
     run.nextAttemptAt = null;
     run.lease = null;
     const slot = this.#jobs.get(run.jobId);
+    let promoted: RunRecord | null = null;
     if (slot) {
       removeId(slot.live, runId);
       if (wasWaiting) removeId(slot.waiting, runId);
       slot.job.activeRuns = Math.max(0, slot.job.activeRuns - 1);
       this.#addFinal(slot, runId);
+      promoted = this.#promoteWaiting(slot, args);
     }
-    return Promise.resolve(snapshotRun(run));
+    return Promise.resolve({ run: snapshotRun(run), promoted: promoted && snapshotRun(promoted) });
   }
 
   getRun(id: string): Promise<RunRecord | null> {

@@ -156,6 +156,24 @@ export interface FinishAttemptResult {
   promoted: RunRecord | null;
 }
 
+/** Arguments of {@link Store.cancelRun}. */
+export interface CancelRunArgs {
+  now: number;
+  reason: RunReason;
+  /** Who leases a waiting run that the cancellation lets start (see {@link CancelRunResult}). */
+  owner: string;
+  leaseMs: number;
+}
+
+export interface CancelRunResult {
+  run: RunRecord;
+  /**
+   * Overlap `queue`: the job's oldest `waiting` run when the cancelled run was the last live run
+   * ahead of it, now `pending` and leased to the caller, which must dispatch it; else null.
+   */
+  promoted: RunRecord | null;
+}
+
 /** How much run history a store keeps. */
 export interface RetentionPolicy {
   /** Keep at most this many final runs per job (the newest). */
@@ -322,10 +340,12 @@ export interface Store {
 
   /**
    * Finishes a live run that is not executing (`pending`, `waiting`, `dispatched`, `retrying`) as
-   * `cancelled` with `reason`, updating the job's counters. Returns the run, or null if it does not
-   * exist or is executing or final (an executing run is cancelled by its executor).
+   * `cancelled` with `reason`, updating the job's counters, and promotes the job's oldest waiting
+   * run when no other live run is ahead of it (as a finish does). Returns the run and the promoted
+   * one, or null if the run does not exist or is executing or final (an executing run is cancelled
+   * by its executor).
    */
-  cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null>;
+  cancelRun(runId: string, args: CancelRunArgs): Promise<CancelRunResult | null>;
 
   getRun(id: string): Promise<RunRecord | null>;
 

@@ -12,8 +12,10 @@ import type { Redis } from "ioredis";
 import type { Timer } from "../../core/clock/clock.js";
 import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
-import type { JobRecord, JobStatus, RunReason, RunRecord } from "../../core/jobs/job.js";
+import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import type {
+  CancelRunArgs,
+  CancelRunResult,
   ClaimArgs,
   FinishAttemptArgs,
   FinishAttemptResult,
@@ -358,14 +360,22 @@ export class RedisStore implements Store {
     return reply.slice(1).map(String);
   }
 
-  async cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null> {
+  async cancelRun(runId: string, args: CancelRunArgs): Promise<CancelRunResult | null> {
     const reply = await this.#run("cancel a run", "cancel_run", { id: runId }, [
       runId,
       args.now,
       args.reason,
       this.#retention.maxRunsPerJob,
+      args.owner,
+      args.leaseMs,
+      this.options.leaseClock,
     ]);
-    return reply[0] === 1 ? runFromHash(toHash(reply[1])) : null;
+    if (reply[0] !== 1) return null;
+    const promoted = toHash(reply[2]);
+    return {
+      run: runFromHash(toHash(reply[1])),
+      promoted: promoted.id === undefined ? null : runFromHash(promoted),
+    };
   }
 
   async getRun(id: string): Promise<RunRecord | null> {

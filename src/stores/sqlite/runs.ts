@@ -12,6 +12,8 @@ import {
   type RunRecord,
 } from "../../core/jobs/job.js";
 import type {
+  CancelRunArgs,
+  CancelRunResult,
   ClaimArgs,
   FinishAttemptArgs,
   FinishAttemptResult,
@@ -215,11 +217,7 @@ export function renewRunLeases(
   return lost;
 }
 
-export function cancelRun(
-  ctx: WriteContext,
-  runId: string,
-  args: { now: number; reason: RunReason },
-): RunRecord | null {
+export function cancelRun(ctx: WriteContext, runId: string, args: CancelRunArgs): CancelRunResult | null {
   const run = getRun(ctx, runId);
   if (!run || run.status === "running" || !LIVE_RUN_STATUSES.has(run.status)) return null;
   const cancelled: RunRecord = {
@@ -232,8 +230,9 @@ export function cancelRun(
   };
   writeRun(ctx, cancelled, ctx.seq.next());
   const job = ctx.s.jobRunCancelled.get(run.jobId);
-  if (job) trimFinals(ctx, run.jobId, job.final_runs);
-  return cancelled;
+  if (!job) return { run: cancelled, promoted: null };
+  trimFinals(ctx, run.jobId, job.final_runs);
+  return { run: cancelled, promoted: promoteWaiting(ctx, run.jobId, job.active_runs, args) };
 }
 
 function closeOpenAttempt(

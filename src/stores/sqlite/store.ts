@@ -10,8 +10,10 @@
  * window between what a claim reads and what it writes.
  */
 import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
-import type { JobRecord, JobStatus, RunReason, RunRecord } from "../../core/jobs/job.js";
+import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import type {
+  CancelRunArgs,
+  CancelRunResult,
   ClaimArgs,
   FinishAttemptArgs,
   FinishAttemptResult,
@@ -232,7 +234,7 @@ export class SqliteStore implements Store {
     return this.#write("renew run leases", (ctx) => runs.renewRunLeases(ctx, runIds, args));
   }
 
-  cancelRun(runId: string, args: { now: number; reason: RunReason }): Promise<RunRecord | null> {
+  cancelRun(runId: string, args: CancelRunArgs): Promise<CancelRunResult | null> {
     return this.#write("cancel a run", (ctx) => runs.cancelRun(ctx, runId, args));
   }
 

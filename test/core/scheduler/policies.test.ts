@@ -61,6 +61,35 @@ describe("Scheduler: overlap", () => {
     await scheduler.stop();
   });
 
+  it("starts the waiting occurrence when the run ahead of it is cancelled while it waits for a retry", async () => {
+    const { clock, scheduler } = harness();
+    const started: string[] = [];
+    await scheduler.addJob(
+      "q",
+      (ctx: TaskContext) => {
+        started.push(`${ctx.runId.slice(-13, -5)}#${ctx.attempt}`);
+        if (started.length === 1) throw new Error("first attempt fails");
+      },
+      {
+        interval: 1,
+        endAt: new Date(T0 + 2000),
+        overlap: "queue",
+        retry: { attempts: 3, backoff: "fixed", delay: "1h", jitter: false },
+      },
+    );
+    await scheduler.start();
+    await clock.advance(2000);
+    assert.deepEqual(started, ["00:00:01#1"]);
+    assert.deepEqual(await history(scheduler, "q"), ["00:00:01 retrying/error", "00:00:02 waiting"]);
+    const retrying = (await scheduler.listRuns({ jobId: "q", status: ["retrying"] })).items[0]!;
+    const cancelled = await scheduler.cancelRun(retrying.id);
+    assert.equal(cancelled.status, "cancelled");
+    await clock.flush();
+    assert.deepEqual(started, ["00:00:01#1", "00:00:02#1"]);
+    assert.deepEqual(await history(scheduler, "q"), ["00:00:01 cancelled/user", "00:00:02 succeeded"]);
+    await scheduler.stop();
+  });
+
   it("allows up to maxConcurrent runs at once (overlap allow)", async () => {
     const { clock, scheduler } = harness();
     const gate = deferred();

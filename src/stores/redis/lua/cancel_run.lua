@@ -8,11 +8,14 @@
   ARGV[3] now (caller's clock)
   ARGV[4] reason
   ARGV[5] retention: final runs kept per job
+  ARGV[6] owner of a promoted waiting run
+  ARGV[7] leaseMs for a promoted waiting run
+  ARGV[8] lease clock: "redis" or "caller"
 
   Keys: P:run:<id>, P:job:<jobId>, P:live:<jobId>, P:waiting:<jobId>, P:finals:<jobId>, P:leases,
         P:retries, P:livelex, P:ended, P:fseq (+ trimmed runs' keys)
 
-  Returns {1, <run hash>}
+  Returns {1, <run hash>, <promoted run hash or empty>}
           {0}   no such run, or executing, or final
 ]]
 local runId = ARGV[2]
@@ -29,9 +32,13 @@ rcall('ZREM', K.retries, runId)
 if status == 'waiting' then rcall('LREM', key('waiting', jobId), 0, runId) end
 leaveLive(rk, runId, jobId)
 local jk = key('job', jobId)
-if rcall('EXISTS', jk) == 1 then
-  if rcall('HINCRBY', jk, 'active', -1) < 0 then rcall('HSET', jk, 'active', 0) end
-end
+local promoted = {}
 local snapshot = rcall('HGETALL', rk)
 addFinal(jobId, runId, ARGV[3], tonumber(ARGV[5]))
-return {1, snapshot}
+if rcall('EXISTS', jk) == 1 then
+  if rcall('HINCRBY', jk, 'active', -1) < 0 then rcall('HSET', jk, 'active', 0) end
+  -- Overlap `queue`: the cancelled run may have been the last one ahead of a waiting run.
+  local id = promoteWaiting(jobId, ARGV[6], leaseClock(ARGV[8], tonumber(ARGV[3])) + tonumber(ARGV[7]))
+  if id then promoted = rcall('HGETALL', key('run', id)) end
+end
+return {1, snapshot, promoted}
