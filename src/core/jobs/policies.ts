@@ -7,6 +7,7 @@
  */
 import { type Duration, formatDuration, parseDuration } from "../duration.js";
 import { InvalidOptionError } from "../errors.js";
+import { deepFreeze } from "./frozen.js";
 import { jitterOffsetMs } from "../triggers/jitter.js";
 
 /**
@@ -276,11 +277,6 @@ function nonNegativeInt(field: string, value: unknown, max: number): number {
 function groupName(field: string, value: unknown): string {
   if (typeof value === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(value)) return value;
   throw new InvalidOptionError(field, "1 to 64 letters, digits, '.', '_' or '-'", value);
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (typeof v === "object" && v !== null) deepFreeze(v as object);
-  return Object.freeze(value);
 }
 
 /** For error messages elsewhere: the list of policy option names. */

@@ -9,6 +9,7 @@
  */
 import type { SerializedError } from "../../core/errors.js";
 import type { AttemptRecord, JobRecord, RunRecord } from "../../core/jobs/job.js";
+import { sharedJson } from "../../core/jobs/frozen.js";
 import type { JobPolicy, RetryPolicy } from "../../core/jobs/policies.js";
 import type { JobPatch } from "../../core/stores/store.js";
 import type { TriggerSpecBase } from "../../core/triggers/trigger.js";
@@ -21,25 +22,6 @@ export function toHash(flat: unknown): Hash {
   if (!Array.isArray(flat)) return hash;
   for (let i = 0; i + 1 < flat.length; i += 2) hash[String(flat[i])] = String(flat[i + 1]);
   return hash;
-}
-
-// Jobs share a few distinct policies and triggers, and claiming thousands of jobs a second would
-// otherwise parse the same JSON thousands of times: parsed values are frozen and shared.
-const SHARED_LIMIT = 2000;
-const shared = new Map<string, unknown>();
-function sharedJson<T>(text: string): T {
-  let value = shared.get(text);
-  if (value === undefined) {
-    value = deepFreeze(JSON.parse(text) as object);
-    if (shared.size >= SHARED_LIMIT) shared.clear();
-    shared.set(text, value);
-  }
-  return value as T;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const v of Object.values(value)) if (typeof v === "object" && v !== null) deepFreeze(v as object);
-  return Object.freeze(value);
 }
 
 const num = (value: string | undefined): number | null => (value === undefined ? null : Number(value));

@@ -4,6 +4,7 @@
  */
 import type { SerializedError } from "../../core/errors.js";
 import type { AttemptRecord, JobRecord, Lease, RunRecord } from "../../core/jobs/job.js";
+import { sharedJson } from "../../core/jobs/frozen.js";
 
 export interface JobRow {
   id: string;
@@ -152,8 +153,8 @@ export function jobFromRow(row: JobRow): JobRecord {
     taskName: row.task_name,
     args: JSON.parse(row.args) as unknown[],
     description: row.description,
-    trigger: JSON.parse(row.trigger) as JobRecord["trigger"],
-    policy: parsePolicy(row.policy),
+    trigger: sharedJson<JobRecord["trigger"]>(row.trigger),
+    policy: sharedJson<JobRecord["policy"]>(row.policy),
     paused: row.paused !== 0,
     nextRunAt: row.next_run_at,
     activeRuns: row.active_runs,
@@ -175,32 +176,6 @@ export function jobFromRow(row: JobRow): JobRecord {
         ? null
         : { owner: row.claim_owner!, expiresAt: row.claim_expires_at!, token: row.claim_token },
   };
-}
-
-/**
- * Policies as parsed from their JSON text. Most jobs share one of a few policies, and a page of
- * 100 jobs would otherwise parse the same text 100 times. The objects are frozen, since records
- * share them; the cache holds at most {@link POLICY_CACHE_SIZE} texts (the oldest goes first).
- */
-const policies = new Map<string, JobRecord["policy"]>();
-const POLICY_CACHE_SIZE = 256;
-
-function parsePolicy(text: string): JobRecord["policy"] {
-  let policy = policies.get(text);
-  if (policy === undefined) {
-    policy = deepFreeze(JSON.parse(text) as JobRecord["policy"]);
-    if (policies.size >= POLICY_CACHE_SIZE) policies.delete(policies.keys().next().value!);
-    policies.set(text, policy);
-  }
-  return policy;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null) {
-    for (const inner of Object.values(value)) deepFreeze(inner);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** Every column of a job row, ready to bind to an insert (the claim is never inserted). */
@@ -251,7 +226,7 @@ export function runFromRow(row: RunRow): RunRecord {
     endedAt: row.ended_at,
     durationMs: row.duration_ms,
     attempts: JSON.parse(row.attempts) as AttemptRecord[],
-    retry: JSON.parse(row.retry) as RunRecord["retry"],
+    retry: sharedJson<RunRecord["retry"]>(row.retry),
     timeoutMs: row.timeout_ms,
     group: row.group_name,
     nextAttemptAt: row.next_attempt_at,
