@@ -31,6 +31,9 @@ export interface Stmt<P extends unknown[] | object, R = unknown> {
 
 type Params<P> = P extends unknown[] ? P : [P];
 
+/** A SELECT whose rows come back as objects: {@link rowsOf}. */
+export type Query<P extends unknown[] | object, R> = Pick<Stmt<P, R>, "get" | "all">;
+
 /** The derived job status of {@link jobStatusOf}, in SQL. */
 export const JOB_STATUS_SQL =
   "CASE WHEN paused <> 0 THEN 'paused' WHEN active_runs > 0 THEN 'running' " +
@@ -93,8 +96,8 @@ export interface RunUpdateParams extends LiveRunUpdateParams {
 export function prepareStatements(db: Database.Database) {
   const p = <P extends unknown[] | object, R = unknown>(sql: string): Stmt<P, R> =>
     db.prepare(sql) as unknown as Stmt<P, R>;
-  const jobs = <P extends unknown[] | object>(sql: string): Stmt<P, JobRow> => rowsOf(db, sql, jobRowOf);
-  const runs = <P extends unknown[] | object>(sql: string): Stmt<P, RunRow> => rowsOf(db, sql, runRowOf);
+  const jobs = <P extends unknown[] | object>(sql: string): Query<P, JobRow> => rowsOf(db, sql, jobRowOf);
+  const runs = <P extends unknown[] | object>(sql: string): Query<P, RunRow> => rowsOf(db, sql, runRowOf);
   return {
     // ---- counters ----
     readSequence: p<[], { value: number }>("SELECT value FROM cronq_counters WHERE name = 'sequence'"),
@@ -237,18 +240,15 @@ export type Statements = ReturnType<typeof prepareStatements>;
 /** Statements whose text depends on the filters of a query, prepared once per distinct text. */
 /**
  * A SELECT of the columns `build` reads, in raw mode: rows come back as arrays and `build` makes
- * them objects. Only `get` and `all` are offered.
+ * them objects.
  */
 export function rowsOf<P extends unknown[] | object, R>(
   db: Database.Database,
   sql: string,
   build: (values: unknown[]) => R,
-): Stmt<P, R> {
+): Query<P, R> {
   const stmt = db.prepare<unknown[], unknown[]>(sql).raw(true);
   return {
-    run: () => {
-      throw new Error("rowsOf: a SELECT statement has no run()");
-    },
     get: (...params: Params<P>) => {
       const values = stmt.get(...(params as unknown[]));
       return values === undefined ? undefined : build(values);
@@ -257,32 +257,23 @@ export function rowsOf<P extends unknown[] | object, R>(
   };
 }
 
+/** Statements whose text depends on the filters of a query, prepared once per distinct text. */
 export class StatementCache {
   readonly #db: Database.Database;
-  readonly #cache = new Map<string, Stmt<Record<string, unknown>, unknown>>();
-  readonly #rows = new Map<string, Stmt<Record<string, unknown>, unknown>>();
+  readonly #queries = new Map<string, Query<Record<string, unknown>, unknown>>();
 
   constructor(db: Database.Database) {
     this.#db = db;
   }
 
-  get<R>(sql: string): Stmt<Record<string, unknown>, R> {
-    let stmt = this.#cache.get(sql);
-    if (!stmt) {
-      stmt = this.#db.prepare(sql);
-      this.#cache.set(sql, stmt);
-    }
-    return stmt as Stmt<Record<string, unknown>, R>;
-  }
-
   /** A SELECT whose raw rows `build` turns into objects, see {@link rowsOf}. */
-  rows<R>(sql: string, build: (values: unknown[]) => R): Stmt<Record<string, unknown>, R> {
-    let stmt = this.#rows.get(sql);
-    if (!stmt) {
-      stmt = rowsOf(this.#db, sql, build);
-      this.#rows.set(sql, stmt);
+  rows<R>(sql: string, build: (values: unknown[]) => R): Query<Record<string, unknown>, R> {
+    let query = this.#queries.get(sql);
+    if (!query) {
+      query = rowsOf(this.#db, sql, build);
+      this.#queries.set(sql, query);
     }
-    return stmt as Stmt<Record<string, unknown>, R>;
+    return query as Query<Record<string, unknown>, R>;
   }
 }
 
