@@ -191,6 +191,18 @@ export function runFields(run: RunRecord): string[] {
   return out;
 }
 
+/** A script's HGETALL reply for a run that may not exist (an empty reply): the run, or null. */
+export function runOrNull(flat: unknown): RunRecord | null {
+  const hash = toHash(flat);
+  return hash.id === undefined ? null : runFromHash(hash);
+}
+
+/** {@link runOrNull} for a job. */
+export function jobOrNull(flat: unknown): JobRecord | null {
+  const hash = toHash(flat);
+  return hash.id === undefined ? null : jobFromHash(hash);
+}
+
 export function runFromHash(h: Hash): RunRecord {
   const n = Number(h.n ?? 0);
   const attempts: AttemptRecord[] = [];

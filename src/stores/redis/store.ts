@@ -37,7 +37,9 @@ import {
   lexMember,
   patchFields,
   runFields,
+  jobOrNull,
   runFromHash,
+  runOrNull,
   toHash,
 } from "./codec.js";
 import { createClient, monitorConnection, whenReady, type RedisConnectionEvents } from "./connection.js";
@@ -336,13 +338,7 @@ export class RedisStore implements Store {
       this.#retention.maxRunsPerJob,
     ]);
     if (reply[0] === 0) return null;
-    const job = toHash(reply[2]);
-    const promoted = toHash(reply[3]);
-    return {
-      run: runFromHash(toHash(reply[1])),
-      job: job.id === undefined ? null : jobFromHash(job),
-      promoted: promoted.id === undefined ? null : runFromHash(promoted),
-    };
+    return { run: runFromHash(toHash(reply[1])), job: jobOrNull(reply[2]), promoted: runOrNull(reply[3]) };
   }
 
   async renewRunLeases(
@@ -371,11 +367,7 @@ export class RedisStore implements Store {
       this.options.leaseClock,
     ]);
     if (reply[0] !== 1) return null;
-    const promoted = toHash(reply[2]);
-    return {
-      run: runFromHash(toHash(reply[1])),
-      promoted: promoted.id === undefined ? null : runFromHash(promoted),
-    };
+    return { run: runFromHash(toHash(reply[1])), promoted: runOrNull(reply[2]) };
   }
 
   async getRun(id: string): Promise<RunRecord | null> {
