@@ -385,6 +385,29 @@ export function storeContract(
         return result!.inserted[0]!;
       };
 
+      /** Overlap `queue`: job "a" fires a pending run at 1000 with two waiting behind it (2000, 3000). */
+      const fireQueued = async (store: Store): Promise<RunRecord> => {
+        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        const [result] = await store.commitFires(
+          [
+            {
+              jobId: "a",
+              claimToken: job!.claim!.token,
+              jobVersion: 1,
+              nextRunAt: 4000,
+              runs: [
+                runRecord("a", 1000),
+                runRecord("a", 2000, { status: "waiting" }),
+                runRecord("a", 3000, { status: "waiting" }),
+              ],
+            },
+          ],
+          { now: 1000, owner: "s1", leaseMs: LEASE },
+        );
+        return result!.inserted[0]!;
+      };
+
       test("records a successful attempt and the job's last-run fields", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const pending = await firePending(store);
@@ -527,25 +550,7 @@ export function storeContract(
       });
 
       test("starts the oldest waiting run when the running one ends", async (store) => {
-        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-        const [result] = await store.commitFires(
-          [
-            {
-              jobId: "a",
-              claimToken: job!.claim!.token,
-              jobVersion: 1,
-              nextRunAt: 4000,
-              runs: [
-                runRecord("a", 1000),
-                runRecord("a", 2000, { status: "waiting" }),
-                runRecord("a", 3000, { status: "waiting" }),
-              ],
-            },
-          ],
-          { now: 1000, owner: "s1", leaseMs: LEASE },
-        );
-        const pending = result!.inserted[0]!;
+        const pending = await fireQueued(store);
         assert.equal((await store.getJob("a"))!.activeRuns, 3);
         const running = await store.startAttempt(pending.id, {
           now: 1000,
@@ -570,24 +575,7 @@ export function storeContract(
       });
 
       test("starts the oldest waiting run when the live run ahead of it is cancelled", async (store) => {
-        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-        const [result] = await store.commitFires(
-          [
-            {
-              jobId: "a",
-              claimToken: job!.claim!.token,
-              jobVersion: 1,
-              nextRunAt: 4000,
-              runs: [
-                runRecord("a", 1000),
-                runRecord("a", 2000, { status: "waiting" }),
-                runRecord("a", 3000, { status: "waiting" }),
-              ],
-            },
-          ],
-          { now: 1000, owner: "s1", leaseMs: LEASE },
-        );
+        const pending = await fireQueued(store);
         // Cancelling a waiting run behind a live one promotes nothing.
         const third = await store.cancelRun(runRecord("a", 3000).id, {
           now: 1100,
@@ -597,7 +585,7 @@ export function storeContract(
         assert.equal(third?.run.status, "cancelled");
         assert.equal(third?.promoted, null);
         // Cancelling the pending run ahead lets the next waiting one start, leased to the caller.
-        const first = await store.cancelRun(result!.inserted[0]!.id, {
+        const first = await store.cancelRun(pending.id, {
           now: 1200,
           reason: "user",
           owner: "s2",
