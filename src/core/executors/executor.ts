@@ -30,6 +30,11 @@ export interface ExecutorHost {
    * waits for a retry), so that it re-reads it instead of sleeping past it.
    */
   wake(): void;
+  /**
+   * True while the scheduler is firing (claiming and dispatching due occurrences). Work that can
+   * wait a few milliseconds, such as recording finished runs, should wait while it is.
+   */
+  busy?(): boolean;
 }
 
 export interface Executor {

@@ -23,6 +23,16 @@ import type { Executor, ExecutorHost } from "./executor.js";
 /** Runs started in one turn of the event loop before the executor lets I/O in. */
 const STARTS_PER_TURN = 256;
 
+/** Finished attempts recorded in one turn of the event loop (one store call). */
+const FINISHES_PER_TURN = 1000;
+
+/**
+ * While the scheduler fires a burst, finished attempts wait to be recorded until it is over (the
+ * next occurrences start sooner), but never more than this many, nor longer than this.
+ */
+const MAX_DEFERRED_FINISHES = 20_000;
+const MAX_DEFER_MS = 50;
+
 export interface LocalExecutorOptions {
   /** The most tasks running at once in this process. @default 100 */
   concurrency?: number;
@@ -42,7 +52,14 @@ export class LocalExecutor implements Executor {
   /** Runs waiting for a slot, oldest first. */
   #queue: RunRecord[] = [];
   #queueHead = 0;
+  /** Runs taken from the queue and not recorded as finished yet, by id. */
   readonly #active = new Map<string, Slot>();
+  /** Of {@link #active}, those whose task is starting or executing: what concurrency counts. */
+  #running = 0;
+  #pumpScheduled = false;
+  #flushScheduled = false;
+  /** When recording finished attempts was first put off for a firing burst; null when it was not. */
+  #deferredSince: number | null = null;
   #stopping = false;
   #idleWaiters: Array<() => void> = [];
   #renewTimer: Timer | undefined;
@@ -148,7 +165,7 @@ export class LocalExecutor implements Executor {
     if (!env || !host || this.#stopping) return;
     const batch: Slot[] = [];
     const now = host.clock.now();
-    while (this.#active.size < this.concurrency && this.#queueHead < this.#queue.length) {
+    while (this.#running < this.concurrency && this.#queueHead < this.#queue.length) {
       // A burst of thousands of runs would otherwise start (and, for quick tasks, finish) in one
       // turn of the event loop: let I/O in, such as the API's requests, every few hundred.
       if (this.#startedThisTurn >= STARTS_PER_TURN) {
@@ -167,6 +184,7 @@ export class LocalExecutor implements Executor {
       const run = this.#queue[this.#queueHead++]!;
       const slot: Slot = { run, abort: new AttemptAbort() };
       this.#active.set(run.id, slot);
+      this.#running++;
       // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
       if (run.dueAt > now) void this.#executeLater(env, host, slot);
       else batch.push(slot);
@@ -200,6 +218,7 @@ export class LocalExecutor implements Executor {
     } catch (error) {
       host.events.emit("error", { error: asError(error), context: "starting runs" });
       for (const slot of slots) this.#active.delete(slot.run.id);
+      this.#running -= slots.length;
       this.#afterRelease();
       return;
     }
@@ -210,6 +229,7 @@ export class LocalExecutor implements Executor {
       // Not startable (cancelled meanwhile, or another process holds it now): nothing to record.
       if (!run || run instanceof LeaseLostError) {
         this.#active.delete(slot.run.id);
+        this.#running--;
         released = true;
         continue;
       }
@@ -223,16 +243,58 @@ export class LocalExecutor implements Executor {
     if (released) this.#afterRelease();
   }
 
-  /** Queues an attempt's outcome; outcomes that come in the same turn are recorded together. */
+  /**
+   * Queues an attempt's outcome to be recorded with others (see {@link #flushFinishes}). The task
+   * is over, so its concurrency slot is free at once: the next run need not wait for the record.
+   */
   #finishLater(slot: Slot, run: RunRecord, token: number, outcome: AttemptOutcome): void {
+    this.#running--;
     this.#finishing.push({ slot, run, token, outcome });
-    if (this.#finishing.length === 1) queueMicrotask(() => void this.#flushFinishes());
+    this.#scheduleFlush();
+    if (!this.#pumpScheduled) {
+      this.#pumpScheduled = true;
+      queueMicrotask(() => {
+        this.#pumpScheduled = false;
+        this.#pump();
+      });
+    }
+  }
+
+  /**
+   * Records finished attempts in the next turn of the event loop, a thousand per store call. While
+   * the scheduler is firing a burst, recording waits (up to {@link MAX_DEFERRED_FINISHES}): the
+   * runs of the burst start first, and their records follow within milliseconds.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setImmediate(() => {
+      this.#flushScheduled = false;
+      const host = this.#host;
+      if (this.#finishing.length === 0 || !host) return;
+      if (host.busy?.() && this.#finishing.length < MAX_DEFERRED_FINISHES) {
+        const now = host.clock.now();
+        this.#deferredSince ??= now;
+        if (now - this.#deferredSince < MAX_DEFER_MS) {
+          this.#scheduleFlush();
+          return;
+        }
+      }
+      this.#deferredSince = null;
+      void this.#flushFinishes();
+    });
   }
 
   async #flushFinishes(): Promise<void> {
     const host = this.#host!;
-    const done = this.#finishing;
-    this.#finishing = [];
+    let done = this.#finishing;
+    if (done.length > FINISHES_PER_TURN) {
+      this.#finishing = done.slice(FINISHES_PER_TURN);
+      done = done.slice(0, FINISHES_PER_TURN);
+      this.#scheduleFlush();
+    } else {
+      this.#finishing = [];
+    }
     const now = host.clock.now();
     let results: Array<FinishAttemptResult | null | LeaseLostError>;
     try {
@@ -292,6 +354,7 @@ export class LocalExecutor implements Executor {
       });
     } finally {
       this.#active.delete(run.id);
+      this.#running--;
       this.#afterRelease();
     }
   }

@@ -571,6 +571,7 @@ export class Scheduler {
           leaseMs: this.options.leaseMs,
           logger: this.options.logger,
           wake: () => this.#poke(),
+          busy: () => this.#tick !== undefined,
         };
         await this.#executor.start(host);
         this.#state = "running";
