@@ -4,21 +4,22 @@
  * update O(log n) without a position index, which matters when 100,000 jobs fire in one second.
  * Sifting moves a hole instead of swapping pairs, so that no temporary array is allocated.
  */
-export interface HeapEntry {
+export interface HeapEntry<K = string> {
   at: number;
-  key: string;
+  /** What the entry is for: an id, or the object itself (which saves a lookup when it is popped). */
+  key: K;
   /** Increases with every push: the tie-breaker that keeps equal times in push order. */
   seq: number;
 }
 
-export class MinHeap {
-  readonly #items: HeapEntry[] = [];
+export class MinHeap<K = string> {
+  readonly #items: Array<HeapEntry<K>> = [];
 
   get size(): number {
     return this.#items.length;
   }
 
-  push(entry: HeapEntry): void {
+  push(entry: HeapEntry<K>): void {
     const items = this.#items;
     let i = items.length;
     items.push(entry);
@@ -32,11 +33,11 @@ export class MinHeap {
     items[i] = entry;
   }
 
-  peek(): HeapEntry | undefined {
+  peek(): HeapEntry<K> | undefined {
     return this.#items[0];
   }
 
-  pop(): HeapEntry | undefined {
+  pop(): HeapEntry<K> | undefined {
     const items = this.#items;
     const top = items[0];
     const last = items.pop();
@@ -64,6 +65,6 @@ export class MinHeap {
 }
 
 /** Earlier first; at equal times, the older entry first so that order is stable. */
-function less(a: HeapEntry, b: HeapEntry): boolean {
+function less<K>(a: HeapEntry<K>, b: HeapEntry<K>): boolean {
   return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
