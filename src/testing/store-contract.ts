@@ -650,6 +650,83 @@ export function storeContract(
         assert.equal((await store.getRun(runs[2]!.id))?.status, "running");
       });
 
+      test("a batch item's record is a hint: a copy or a removed job's run changes only what is stored", async (store) => {
+        await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
+        await store.insertJob(jobRecord("b"), { replace: false, now: 0 });
+        const args = { now: 100, owner: "s1", leaseMs: LEASE };
+        const a = (await store.insertRun(runRecord("a", 100, { origin: "manual" }), args)) as RunRecord;
+        const b = (await store.insertRun(runRecord("b", 100, { origin: "manual" }), args)) as RunRecord;
+        // A copy of the record (as getRun hands out): the stored run starts, the copy stays as it was.
+        const copy = (await store.getRun(a.id))!;
+        const [started] = await startAttemptsOf(
+          store,
+          [{ runId: a.id, token: a.lease!.token, record: copy }],
+          {
+            ...args,
+            now: 200,
+          },
+        );
+        assert.equal((started as RunRecord).status, "running");
+        assert.equal(copy.status, "pending");
+        assert.equal((await store.getRun(a.id))?.status, "running");
+        const [finished] = await finishAttemptsOf(
+          store,
+          [
+            {
+              runId: a.id,
+              record: copy,
+              token: (started as RunRecord).lease!.token,
+              outcome: "succeeded",
+              error: null,
+              reason: null,
+              retryAt: null,
+            },
+          ],
+          { ...args, now: 300 },
+        );
+        assert.equal((finished as FinishAttemptResult).run.status, "succeeded");
+        assert.equal((await store.getJob("a"))?.runCount, 1);
+        // The record of a run whose job was removed, then added again: the run is gone.
+        const [startedB] = await startAttemptsOf(
+          store,
+          [{ runId: b.id, token: b.lease!.token, record: b }],
+          args,
+        );
+        const held = startedB as RunRecord;
+        await store.removeJob("b");
+        await store.insertJob(jobRecord("b"), { replace: false, now: 400 });
+        const [gone] = await finishAttemptsOf(
+          store,
+          [
+            {
+              runId: b.id,
+              record: held,
+              token: held.lease!.token,
+              outcome: "succeeded",
+              error: null,
+              reason: null,
+              retryAt: null,
+            },
+          ],
+          { ...args, now: 500 },
+        );
+        assert.equal(gone, null);
+        assert.equal(await store.getRun(b.id), null);
+        assert.equal((await store.getJob("b"))?.runCount, 0);
+      });
+
+      test("finds a run by its exact id only", async (store) => {
+        await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
+        const run = runRecord("a", 1000, { origin: "manual" });
+        await store.insertRun(run, { now: 1000, owner: "s1", leaseMs: LEASE });
+        assert.equal((await store.getRun(run.id))?.id, run.id);
+        // The same instant written another way names no run.
+        assert.ok(run.id.endsWith(".000Z"));
+        assert.equal(await store.getRun(run.id.replace(".000Z", "Z")), null);
+        assert.equal(await store.getRun("a"), null);
+        assert.equal(await store.getRun("nobody@1970-01-01T00:00:01.000Z"), null);
+      });
+
       test("records a manual run once per id and counts it as live", async (store) => {
         await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
         const run = runRecord("a", 777, { origin: "manual" });

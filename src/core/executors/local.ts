@@ -41,6 +41,46 @@ export interface LocalExecutorOptions {
 interface Slot {
   run: RunRecord;
   abort: AttemptAbort;
+  /** Where the slot is in the active list. */
+  index: number;
+}
+
+/**
+ * The runs a LocalExecutor holds, in an array that forgets a slot by moving the last one into its
+ * place. A map by run id would hash every new occurrence id: at 10,000 runs a second, that was a
+ * tenth of the time it took to start them. Finding a run by id (cancel) walks the list.
+ */
+class SlotList {
+  readonly #slots: Slot[] = [];
+
+  get size(): number {
+    return this.#slots.length;
+  }
+
+  add(slot: Slot): void {
+    slot.index = this.#slots.length;
+    this.#slots.push(slot);
+  }
+
+  delete(slot: Slot): void {
+    const slots = this.#slots;
+    const at = slot.index;
+    if (slots[at] !== slot) return;
+    const last = slots.pop()!;
+    if (last !== slot) {
+      slots[at] = last;
+      last.index = at;
+    }
+    slot.index = -1;
+  }
+
+  get(runId: string): Slot | undefined {
+    return this.#slots.find((slot) => slot.run.id === runId);
+  }
+
+  values(): readonly Slot[] {
+    return this.#slots;
+  }
 }
 
 export class LocalExecutor implements Executor {
@@ -53,7 +93,7 @@ export class LocalExecutor implements Executor {
   #queue: RunRecord[] = [];
   #queueHead = 0;
   /** Runs taken from the queue and not recorded as finished yet, by id. */
-  readonly #active = new Map<string, Slot>();
+  readonly #active = new SlotList();
   /** Of {@link #active}, those whose task is starting or executing: what concurrency counts. */
   #running = 0;
   #pumpScheduled = false;
@@ -143,7 +183,7 @@ export class LocalExecutor implements Executor {
       const timedOut = await Promise.race([idle, graceOver]);
       abort.abort();
       if (timedOut) {
-        for (const slot of this.#active.values()) {
+        for (const slot of [...this.#active.values()]) {
           slot.abort.abort(
             new CancelReason(
               "shutdown",
@@ -182,8 +222,8 @@ export class LocalExecutor implements Executor {
       this.#startedThisTurn++;
       if (this.#startedThisTurn === 1) void yieldToEventLoop().then(() => (this.#startedThisTurn = 0));
       const run = this.#queue[this.#queueHead++]!;
-      const slot: Slot = { run, abort: new AttemptAbort() };
-      this.#active.set(run.id, slot);
+      const slot: Slot = { run, abort: new AttemptAbort(), index: -1 };
+      this.#active.add(slot);
       this.#running++;
       // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
       if (run.dueAt > now) void this.#executeLater(env, host, slot);
@@ -212,12 +252,13 @@ export class LocalExecutor implements Executor {
         slots.map(({ run }) => ({
           runId: run.id,
           token: run.status === "pending" ? (run.lease?.token ?? null) : null,
+          record: run,
         })),
         { now: host.clock.now(), owner: host.owner, leaseMs: host.leaseMs },
       );
     } catch (error) {
       host.events.emit("error", { error: asError(error), context: "starting runs" });
-      for (const slot of slots) this.#active.delete(slot.run.id);
+      for (const slot of slots) this.#active.delete(slot);
       this.#running -= slots.length;
       this.#afterRelease();
       return;
@@ -228,7 +269,7 @@ export class LocalExecutor implements Executor {
       const run = started[i];
       // Not startable (cancelled meanwhile, or another process holds it now): nothing to record.
       if (!run || run instanceof LeaseLostError) {
-        this.#active.delete(slot.run.id);
+        this.#active.delete(slot);
         this.#running--;
         released = true;
         continue;
@@ -302,6 +343,7 @@ export class LocalExecutor implements Executor {
         host.store,
         done.map(({ run, token, outcome }) => ({
           runId: run.id,
+          record: run,
           ...finishOutcome(run, token, outcome, now, true),
         })),
         { now, owner: host.owner, leaseMs: host.leaseMs },
@@ -314,7 +356,7 @@ export class LocalExecutor implements Executor {
     for (let i = 0; i < done.length; i++) {
       const { slot, run } = done[i]!;
       const result = results[i];
-      this.#active.delete(slot.run.id);
+      this.#active.delete(slot);
       if (result instanceof LeaseLostError) {
         // Someone else took the run over (our lease expired while the task ran): their record wins.
         host.events.emit("lease:lost", { kind: "run", id: run.id, owner: host.owner });
@@ -353,7 +395,7 @@ export class LocalExecutor implements Executor {
         context: `run ${run.id}: recording the attempt failed`,
       });
     } finally {
-      this.#active.delete(run.id);
+      this.#active.delete(slot);
       this.#running--;
       this.#afterRelease();
     }
@@ -409,7 +451,7 @@ export class LocalExecutor implements Executor {
     const tick = (): void => {
       // Started runs hold an execution lease; the others (waiting for their due time or a slot)
       // still hold the dispatch lease from the scheduler's commit. Both must stay alive.
-      const ids = [...this.#active.keys()];
+      const ids = this.#active.values().map((slot) => slot.run.id);
       for (let i = this.#queueHead; i < this.#queue.length; i++) ids.push(this.#queue[i]!.id);
       if (ids.length === 0) {
         this.#renewTimer = host.clock.setTimer(tick, every);
@@ -419,8 +461,11 @@ export class LocalExecutor implements Executor {
         .renewRunLeases(ids, { now: host.clock.now(), owner: host.owner, leaseMs: host.leaseMs })
         .then(
           (lost) => {
-            for (const id of lost) {
-              this.#active.get(id)?.abort.abort(new LeaseLostError(`Another process took run ${id} over.`));
+            if (lost.length === 0) return;
+            const gone = new Set(lost);
+            for (const slot of this.#active.values()) {
+              const id = slot.run.id;
+              if (gone.has(id)) slot.abort.abort(new LeaseLostError(`Another process took run ${id} over.`));
             }
           },
           (error: unknown) =>

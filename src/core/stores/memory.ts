@@ -2,11 +2,13 @@
  * The in-memory store: the library's default. Everything lives in this process and dies with it.
  *
  * Built for speed at scale (100,000 jobs firing in the same second): due jobs and due retries sit in
- * min-heaps with lazy deletion, each job keeps its own ring of final runs for retention, and the
- * firing path (claim, commit, start, finish) updates records in place and hands out the stored
- * objects themselves, as the port allows: at that rate, copies were most of the work and most of
- * the garbage. Management calls (`getJob`, `listJobs`, `getRun`, `listRuns`, `updateJob`...)
- * return snapshots that later changes do not reach.
+ * min-heaps with lazy deletion, each job keeps its own runs (by scheduled time) and its own ring of
+ * final runs for retention, and the firing path (claim, commit, start, finish) updates records in
+ * place and hands out the stored objects themselves, as the port allows: at that rate, copies were
+ * most of the work and most of the garbage. Runs are kept in their job's lists, not in one map by
+ * id: hashing each new occurrence id cost more than the rest of a commit. Management calls
+ * (`getJob`, `listJobs`, `getRun`, `listRuns`, `updateJob`...) return snapshots that later changes
+ * do not reach.
  */
 import { DuplicateJobError, InvalidArgumentError, JobNotFoundError, LeaseLostError } from "../errors.js";
 import {
@@ -15,6 +17,7 @@ import {
   type JobRecord,
   type JobStatus,
   type RunRecord,
+  parseOccurrenceId,
 } from "../jobs/job.js";
 import { type HeapEntry, MinHeap } from "./heap.js";
 import {
@@ -40,22 +43,26 @@ import {
   type StoreOpenOptions,
 } from "./store.js";
 
-/** A job and the ids of its runs. The id lists are created on first use: most jobs have few runs. */
+/**
+ * A job and its runs: every run is in `live` or in `finals`. A run's id is `jobId@scheduledAt`, so
+ * the job's id leads to the lists, and the scheduled time to the run. The lists are created on
+ * first use: most jobs have few runs.
+ */
 interface JobSlot {
   job: JobRecord;
   /** The sequence number of this job's valid entry in the due heap; -1 once the job is removed. */
   seq: number;
   /**
-   * The latest scheduled time of any run inserted for this job: an occurrence after it cannot
-   * exist yet, so committing it needs no lookup in the run map (the firing path's costliest step).
+   * No run of the job is scheduled later than this (it may be stale-high after deletions): a new
+   * occurrence after it needs no search for a duplicate.
    */
   lastScheduledAt: number;
   /** Live runs of the job (usually zero or one). */
-  live: string[] | null;
+  live: RunRecord[] | null;
   /** Waiting runs (overlap `queue`), oldest first. */
-  waiting: string[] | null;
+  waiting: RunRecord[] | null;
   /** Final runs, in the order they became final: the retention ring. */
-  finals: string[] | null;
+  finals: RunRecord[] | null;
 }
 
 const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 86_400_000 };
@@ -65,11 +72,10 @@ export class MemoryStore implements Store {
   readonly shared = false;
 
   readonly #jobs = new Map<string, JobSlot>();
-  readonly #runs = new Map<string, RunRecord>();
   /** Due jobs, by their slot (popping one needs no lookup by id). */
   readonly #due = new MinHeap<JobSlot>();
-  /** Due retries, by run id. */
-  readonly #retries = new MinHeap();
+  /** Due retries, by run record. */
+  readonly #retries = new MinHeap<RunRecord>();
   /** Jobs claimed and not committed yet, by id: a handful, so lookups here stay in cache. */
   readonly #claimed = new Map<string, JobSlot>();
   #seq = 0;
@@ -178,8 +184,6 @@ export class MemoryStore implements Store {
     this.#jobs.delete(id);
     this.#claimed.delete(id);
     slot.seq = -1;
-    for (const runId of slot.live ?? []) this.#runs.delete(runId);
-    for (const runId of slot.finals ?? []) this.#runs.delete(runId);
     return Promise.resolve(snapshotJob(slot.job));
   }
 
@@ -242,8 +246,8 @@ export class MemoryStore implements Store {
       this.#claimed.delete(job.id);
       const inserted: RunRecord[] = [];
       for (const run of commit.runs) {
-        if (run.scheduledAt <= slot.lastScheduledAt && this.#runs.has(run.id)) continue;
         if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
+        else if (runAt(slot, run.scheduledAt)) continue;
         // The store takes ownership of the records it is given (the port says so): no copy.
         run.lease =
           run.status === "pending"
@@ -253,16 +257,15 @@ export class MemoryStore implements Store {
                 token: ++this.#token,
               }
             : null;
-        this.#runs.set(run.id, run);
         if (isLive(run.status)) {
-          (slot.live ??= []).push(run.id);
+          (slot.live ??= []).push(run);
           job.activeRuns++;
-          if (run.status === "waiting") (slot.waiting ??= []).push(run.id);
+          if (run.status === "waiting") (slot.waiting ??= []).push(run);
         } else {
           const count = run.coalesced?.count ?? 1;
           if (run.status === "skipped") job.skippedCount += count;
           else if (run.status === "missed") job.missedCount += count;
-          this.#addFinal(slot, run.id);
+          this.#addFinal(slot, run);
         }
         inserted.push(run);
       }
@@ -292,12 +295,11 @@ export class MemoryStore implements Store {
   ): Promise<RunRecord | null | false> {
     const slot = this.#jobs.get(run.jobId);
     if (!slot) return Promise.resolve(null);
-    if (this.#runs.has(run.id)) return Promise.resolve(false);
     if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
+    else if (runAt(slot, run.scheduledAt)) return Promise.resolve(false);
     run.status = "pending";
     run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
-    this.#runs.set(run.id, run);
-    (slot.live ??= []).push(run.id);
+    (slot.live ??= []).push(run);
     slot.job.activeRuns++;
     return Promise.resolve(run);
   }
@@ -308,8 +310,8 @@ export class MemoryStore implements Store {
       const top = this.#retries.peek();
       if (!top || top.at > args.now) break;
       this.#retries.pop();
-      if (!this.#isDueRetry(top.key, top.at)) continue;
-      const run = this.#runs.get(top.key)!;
+      const run = top.key;
+      if (!this.#isDueRetry(run, top.at)) continue;
       run.status = "pending";
       run.nextAttemptAt = null;
       run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
@@ -321,7 +323,7 @@ export class MemoryStore implements Store {
   markDispatched(runIds: readonly string[], args: { now: number; owner: string }): Promise<string[]> {
     const lost: string[] = [];
     for (const id of runIds) {
-      const run = this.#runs.get(id);
+      const run = this.#find(id);
       if (!run || run.status !== "pending" || run.lease?.owner !== args.owner) {
         lost.push(id);
         continue;
@@ -333,7 +335,7 @@ export class MemoryStore implements Store {
   }
 
   startAttempt(runId: string, args: StartAttemptArgs): Promise<RunRecord | null> {
-    const result = this.#start(runId, args.token, args);
+    const result = this.#start(this.#find(runId), runId, args.token, args);
     return result instanceof LeaseLostError ? Promise.reject(result) : Promise.resolve(result);
   }
 
@@ -341,11 +343,13 @@ export class MemoryStore implements Store {
     items: readonly StartItem[],
     args: BatchArgs,
   ): Promise<Array<RunRecord | null | LeaseLostError>> {
-    return Promise.resolve(items.map((item) => this.#start(item.runId, item.token, args)));
+    return Promise.resolve(
+      items.map((item) => this.#start(this.#held(item.record, item.runId), item.runId, item.token, args)),
+    );
   }
 
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
-    const result = this.#finish(runId, args, args);
+    const result = this.#finish(this.#find(runId), runId, args, args);
     return result instanceof LeaseLostError ? Promise.reject(result) : Promise.resolve(result);
   }
 
@@ -353,7 +357,9 @@ export class MemoryStore implements Store {
     items: readonly FinishItem[],
     args: BatchArgs,
   ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
-    return Promise.resolve(items.map((item) => this.#finish(item.runId, item, args)));
+    return Promise.resolve(
+      items.map((item) => this.#finish(this.#held(item.record, item.runId), item.runId, item, args)),
+    );
   }
 
   renewRunLeases(
@@ -362,7 +368,7 @@ export class MemoryStore implements Store {
   ): Promise<string[]> {
     const lost: string[] = [];
     for (const id of runIds) {
-      const run = this.#runs.get(id);
+      const run = this.#find(id);
       if (!run || run.lease?.owner !== args.owner || (run.status !== "running" && run.status !== "pending")) {
         lost.push(id);
         continue;
@@ -373,7 +379,7 @@ export class MemoryStore implements Store {
   }
 
   cancelRun(runId: string, args: CancelRunArgs): Promise<CancelRunResult | null> {
-    const run = this.#runs.get(runId);
+    const run = this.#find(runId);
     if (!run || !LIVE_RUN_STATUSES.has(run.status) || run.status === "running") return Promise.resolve(null);
     const wasWaiting = run.status === "waiting";
     run.status = "cancelled";
@@ -384,17 +390,17 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(run.jobId);
     let promoted: RunRecord | null = null;
     if (slot) {
-      removeId(slot.live, runId);
-      if (wasWaiting) removeId(slot.waiting, runId);
+      removeRun(slot.live, run);
+      if (wasWaiting) removeRun(slot.waiting, run);
       slot.job.activeRuns = Math.max(0, slot.job.activeRuns - 1);
-      this.#addFinal(slot, runId);
+      this.#addFinal(slot, run);
       promoted = this.#promoteWaiting(slot, args);
     }
     return Promise.resolve({ run: snapshotRun(run), promoted: promoted && snapshotRun(promoted) });
   }
 
   getRun(id: string): Promise<RunRecord | null> {
-    const run = this.#runs.get(id);
+    const run = this.#find(id);
     return Promise.resolve(run ? snapshotRun(run) : null);
   }
 
@@ -412,11 +418,13 @@ export class MemoryStore implements Store {
     let candidates: RunRecord[];
     if (query.jobId !== undefined) {
       const slot = this.#jobs.get(query.jobId);
-      candidates = slot
-        ? [...(slot.live ?? []), ...(slot.finals ?? [])].map((id) => this.#runs.get(id)!)
-        : [];
+      candidates = slot ? runsOf(slot) : [];
     } else {
-      candidates = [...this.#runs.values()];
+      candidates = [];
+      for (const slot of this.#jobs.values()) {
+        if (slot.live) candidates.push(...slot.live);
+        if (slot.finals) candidates.push(...slot.finals);
+      }
     }
     const filtered = candidates.filter(
       (r) =>
@@ -439,14 +447,12 @@ export class MemoryStore implements Store {
     let deleted = 0;
     for (const slot of this.#jobs.values()) {
       if (!slot.finals) continue;
-      const keep: string[] = [];
-      for (const id of slot.finals) {
-        const run = this.#runs.get(id);
-        if (run && (run.endedAt ?? run.firedAt) < cutoff) {
-          this.#runs.delete(id);
+      const keep: RunRecord[] = [];
+      for (const run of slot.finals) {
+        if ((run.endedAt ?? run.firedAt) < cutoff) {
           deleted++;
-        } else if (run) {
-          keep.push(id);
+        } else {
+          keep.push(run);
         }
       }
       slot.finals = keep;
@@ -456,9 +462,35 @@ export class MemoryStore implements Store {
 
   // ---- Internals --------------------------------------------------------------------------
 
+  /** The stored run with this id, if any. */
+  #find(runId: string): RunRecord | undefined {
+    const occurrence = parseOccurrenceId(runId);
+    if (!occurrence) return undefined;
+    const slot = this.#jobs.get(occurrence.jobId);
+    const run = slot ? runAt(slot, occurrence.scheduledAt) : undefined;
+    // `job@2026-01-01T00:00:00Z` names the same instant as `...00.000Z`, but not the same run.
+    return run?.id === runId ? run : undefined;
+  }
+
+  /**
+   * The stored run with this id, from the record a batch item says it holds (what this store
+   * handed out, usually) when that record is a live run stored now: no id to parse on the firing
+   * path. A copy, a final run or a run of a removed job is looked up by id as any other.
+   */
+  #held(record: RunRecord | undefined, runId: string): RunRecord | undefined {
+    if (record !== undefined && record.id === runId) {
+      if (this.#jobs.get(record.jobId)?.live?.includes(record)) return record;
+    }
+    return this.#find(runId);
+  }
+
   /** startAttempt's work; a lost lease is returned, not thrown, so that batches go on. */
-  #start(runId: string, token: number | null, args: BatchArgs): RunRecord | null | LeaseLostError {
-    const run = this.#runs.get(runId);
+  #start(
+    run: RunRecord | undefined,
+    runId: string,
+    token: number | null,
+    args: BatchArgs,
+  ): RunRecord | null | LeaseLostError {
     if (!run) return null;
     if (run.status === "pending") {
       if (run.lease?.token !== token) {
@@ -498,8 +530,12 @@ export class MemoryStore implements Store {
   }
 
   /** finishAttempt's work; a lost lease is returned, not thrown, so that batches go on. */
-  #finish(runId: string, item: FinishOutcome, args: BatchArgs): FinishAttemptResult | null | LeaseLostError {
-    const run = this.#runs.get(runId);
+  #finish(
+    run: RunRecord | undefined,
+    runId: string,
+    item: FinishOutcome,
+    args: BatchArgs,
+  ): FinishAttemptResult | null | LeaseLostError {
     if (!run) return null;
     if (run.status !== "running" || run.lease?.owner !== args.owner || run.lease.token !== item.token) {
       return new LeaseLostError(`Run ${runId} is no longer leased to ${args.owner}.`);
@@ -517,7 +553,7 @@ export class MemoryStore implements Store {
       run.status = "retrying";
       run.reason = item.reason;
       run.nextAttemptAt = item.retryAt;
-      this.#retries.push({ at: item.retryAt, key: runId, seq: ++this.#seq });
+      this.#retries.push({ at: item.retryAt, key: run, seq: ++this.#seq });
       return { run, job: slot ? slot.job : null, promoted: null };
     }
     run.status = item.outcome;
@@ -536,8 +572,8 @@ export class MemoryStore implements Store {
     job.lastDurationMs = durationMs;
     job.lastOutcome = item.outcome;
     job.lastError = item.outcome === "succeeded" ? null : item.error;
-    removeId(slot.live, runId);
-    this.#addFinal(slot, runId);
+    removeRun(slot.live, run);
+    this.#addFinal(slot, run);
     return { run, job, promoted: this.#promoteWaiting(slot, args) };
   }
 
@@ -555,9 +591,13 @@ export class MemoryStore implements Store {
     if (at !== null) this.#due.push({ at, key: slot, seq: slot.seq });
   }
 
-  #isDueRetry(runId: string, at: number): boolean {
-    const run = this.#runs.get(runId);
-    return run?.status === "retrying" && run.nextAttemptAt === at;
+  /** Whether a retry-heap entry is still valid: the run is stored and waits for a retry at `at`. */
+  #isDueRetry(run: RunRecord, at: number): boolean {
+    return (
+      run.status === "retrying" &&
+      run.nextAttemptAt === at &&
+      this.#jobs.get(run.jobId)?.live?.includes(run) === true
+    );
   }
 
   #peekValid<K>(heap: MinHeap<K>, valid: (e: HeapEntry<K>) => boolean): number | undefined {
@@ -569,18 +609,16 @@ export class MemoryStore implements Store {
     }
   }
 
-  #addFinal(slot: JobSlot, runId: string): void {
+  #addFinal(slot: JobSlot, run: RunRecord): void {
     const finals = (slot.finals ??= []);
-    finals.push(runId);
-    while (finals.length > this.#retention.maxRunsPerJob) {
-      this.#runs.delete(finals.shift()!);
-    }
+    finals.push(run);
+    while (finals.length > this.#retention.maxRunsPerJob) finals.shift();
   }
 
   #promoteWaiting(slot: JobSlot, args: BatchArgs): RunRecord | null {
     const waiting = slot.waiting;
     if (!waiting || waiting.length === 0 || (slot.live?.length ?? 0) > waiting.length) return null;
-    const run = this.#runs.get(waiting.shift()!)!;
+    const run = waiting.shift()!;
     run.status = "pending";
     run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
     return run;
@@ -611,9 +649,22 @@ function isLive(status: RunRecord["status"]): boolean {
   }
 }
 
-function removeId(ids: string[] | null, id: string): void {
-  const at = ids ? ids.indexOf(id) : -1;
-  if (at >= 0) ids!.splice(at, 1);
+/** The job's run scheduled at `at`: live runs first (few), then final ones, newest first. */
+function runAt(slot: JobSlot, at: number): RunRecord | undefined {
+  if (slot.live) for (const run of slot.live) if (run.scheduledAt === at) return run;
+  const finals = slot.finals;
+  if (finals)
+    for (let i = finals.length - 1; i >= 0; i--) if (finals[i]!.scheduledAt === at) return finals[i];
+  return undefined;
+}
+
+function runsOf(slot: JobSlot): RunRecord[] {
+  return [...(slot.live ?? []), ...(slot.finals ?? [])];
+}
+
+function removeRun(runs: RunRecord[] | null, run: RunRecord): void {
+  const at = runs ? runs.indexOf(run) : -1;
+  if (at >= 0) runs!.splice(at, 1);
 }
 
 function compareStrings(a: string, b: string): number {

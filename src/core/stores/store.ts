@@ -135,6 +135,12 @@ export interface BatchArgs {
 export interface StartItem {
   runId: string;
   token: number | null;
+  /**
+   * The run's record as the caller got it from this store, if it has it. A store that hands out
+   * its own records (the memory store) may use it to skip finding the run by id, once it has
+   * checked that it is the stored record; other stores ignore it.
+   */
+  record?: RunRecord;
 }
 
 /** How one attempt ended: {@link FinishAttemptArgs} without what a batch shares. */
@@ -143,6 +149,8 @@ export type FinishOutcome = Omit<FinishAttemptArgs, "now" | "owner" | "leaseMs">
 /** One attempt to finish in {@link Store.finishAttempts}. */
 export interface FinishItem extends FinishOutcome {
   runId: string;
+  /** As {@link StartItem.record}. */
+  record?: RunRecord;
 }
 
 export interface FinishAttemptResult {
@@ -383,11 +391,13 @@ export function finishAttemptsOf(
 ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
   if (store.finishAttempts) return store.finishAttempts(items, args);
   return Promise.all(
-    items.map(({ runId, ...outcome }) =>
-      store.finishAttempt(runId, { ...outcome, ...args }).catch((error: unknown) => {
-        if (error instanceof LeaseLostError) return error;
-        throw error;
-      }),
+    items.map(({ runId, token, outcome, error, reason, retryAt }) =>
+      store
+        .finishAttempt(runId, { token, outcome, error, reason, retryAt, ...args })
+        .catch((error: unknown) => {
+          if (error instanceof LeaseLostError) return error;
+          throw error;
+        }),
     ),
   );
 }
