@@ -33,7 +33,7 @@ import {
 } from "../stores/store.js";
 import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDefinition } from "../tasks.js";
 import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
-import { triggerFromOptions, triggerFromSpec } from "../triggers/index.js";
+import { triggerFromOptions } from "../triggers/index.js";
 import { planFire } from "./fire-plan.js";
 import { TriggerPool } from "./trigger-pool.js";
 import { type ResolvedSchedulerOptions, type SchedulerOptions, resolveSchedulerOptions } from "./options.js";
@@ -131,7 +131,6 @@ export class Scheduler {
   #failures = 0;
   #lastPruneAt = -Infinity;
   /** Parsed triggers by job id, valid for one job version. */
-  readonly #triggers = new Map<string, { version: number; trigger: Trigger }>();
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
   #opening: Promise<Store> | undefined;
@@ -254,7 +253,6 @@ export class Scheduler {
     const stored = await (
       await this.#opened()
     ).insertJob(record, { replace: options.replaceExisting ?? false, now });
-    this.#triggers.set(id, { version: stored.version, trigger });
     const info = this.#info(stored, trigger);
     this.events.emit("job:added", { job: info });
     this.#poke();
@@ -330,7 +328,6 @@ export class Scheduler {
     validateJobId(id);
     const removed = await (await this.#opened()).removeJob(id);
     if (!removed) throw new JobNotFoundError(id);
-    this.#triggers.delete(id);
     this.events.emit("job:removed", { jobId: id });
   }
 
@@ -438,7 +435,6 @@ export class Scheduler {
       trigger: this.#pool.spec(trigger),
       nextRunAt: firstRunAt(trigger, now),
     });
-    this.#triggers.set(id, { version: job.version, trigger });
     const info = this.#info(job, trigger);
     this.events.emit("job:updated", { job: info });
     this.#poke();
@@ -856,11 +852,7 @@ export class Scheduler {
   // ---- Helpers ----------------------------------------------------------------------------
 
   #triggerOf(job: JobRecord): Trigger {
-    const cached = this.#triggers.get(job.id);
-    if (cached && cached.version === job.version) return cached.trigger;
-    const trigger = this.#pool.trigger(triggerFromSpec(job.trigger));
-    this.#triggers.set(job.id, { version: job.version, trigger });
-    return trigger;
+    return this.#pool.fromSpec(job.trigger);
   }
 
   #info(job: JobRecord, trigger: Trigger = this.#triggerOf(job)): JobInfo {

@@ -4,6 +4,7 @@
  * sharing them is safe; the pool holds them weakly, and forgets an entry once no job uses it.
  */
 import type { JobPolicy } from "../jobs/policies.js";
+import { triggerFromSpec } from "../triggers/index.js";
 import type { Trigger, TriggerSpec } from "../triggers/trigger.js";
 
 /** Distinct policies are few; past this many, the policy table starts over rather than grow. */
@@ -12,6 +13,8 @@ const MAX_POLICIES = 10_000;
 export class TriggerPool {
   readonly #triggers = new Map<string, WeakRef<Trigger>>();
   readonly #specs = new WeakMap<Trigger, TriggerSpec>();
+  /** Stored spec objects (stores share equal specs as one frozen object) to their trigger. */
+  readonly #bySpec = new WeakMap<object, Trigger>();
   readonly #descriptions = new WeakMap<Trigger, string>();
   readonly #policies = new Map<string, JobPolicy>();
   readonly #forget = new FinalizationRegistry<string>((key) => {
@@ -36,8 +39,23 @@ export class TriggerPool {
     if (!spec) {
       spec = Object.freeze(trigger.toJSON());
       this.#specs.set(trigger, spec);
+      this.#bySpec.set(spec, trigger);
     }
     return spec;
+  }
+
+  /**
+   * The pooled trigger of a stored spec. A spec object is frozen and stores hand out one object
+   * per distinct spec, so the answer is remembered per object: the firing path asks this for every
+   * job it fires. Throws InvalidArgumentError for a spec that is not a valid trigger.
+   */
+  fromSpec(spec: object): Trigger {
+    let trigger = this.#bySpec.get(spec);
+    if (!trigger) {
+      trigger = this.trigger(triggerFromSpec(spec));
+      if (Object.isFrozen(spec)) this.#bySpec.set(spec, trigger);
+    }
+    return trigger;
   }
 
   /** The trigger's description, computed once (cronstrue takes tens of microseconds). */
