@@ -174,6 +174,31 @@ describe("Scheduler: overlap", () => {
   });
 });
 
+describe("Scheduler: bursts", () => {
+  it("starts every run of a burst before recording their outcomes, then records them all", async () => {
+    // More jobs than one claim batch (100) and than the concurrency: a finished task frees its slot
+    // at once, and its record waits until the burst has been fired.
+    const { clock, scheduler } = harness({ concurrency: 2 });
+    const order: string[] = [];
+    scheduler.events.on("run:started", () => order.push("started"));
+    scheduler.events.on("run:succeeded", () => order.push("succeeded"));
+    let calls = 0;
+    const task = defineTask("tick", () => void calls++);
+    for (let i = 0; i < 250; i++) await scheduler.addJob(`job${i}`, task, { startIn: "1s" });
+    await scheduler.start();
+    await clock.advance(1000);
+    await scheduler.onIdle();
+    assert.equal(calls, 250);
+    assert.equal(order.length, 500);
+    assert.equal(order.lastIndexOf("started"), 249);
+    assert.equal((await scheduler.listRuns({ status: ["succeeded"], limit: 1000 })).items.length, 250);
+    const job = await scheduler.getJob("job7");
+    assert.equal(job?.runCount, 1);
+    assert.equal(job?.status, "completed");
+    await scheduler.stop();
+  });
+});
+
 describe("Scheduler: retries and timeouts", () => {
   it("retries with exponential backoff and records every attempt", async () => {
     const { clock, scheduler } = harness();
