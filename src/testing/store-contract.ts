@@ -693,6 +693,7 @@ export function storeContract(
           args,
         );
         const held = startedB as RunRecord;
+        const token = held.lease!.token;
         await store.removeJob("b");
         await store.insertJob(jobRecord("b"), { replace: false, now: 400 });
         const [gone] = await finishAttemptsOf(
@@ -701,7 +702,7 @@ export function storeContract(
             {
               runId: b.id,
               record: held,
-              token: held.lease!.token,
+              token,
               outcome: "succeeded",
               error: null,
               reason: null,

@@ -184,6 +184,8 @@ export class MemoryStore implements Store {
     this.#jobs.delete(id);
     this.#claimed.delete(id);
     slot.seq = -1;
+    // Records of its live runs may still be held (an executor's): their leases no longer count.
+    if (slot.live) for (const run of slot.live) run.lease = null;
     return Promise.resolve(snapshotJob(slot.job));
   }
 
@@ -191,7 +193,13 @@ export class MemoryStore implements Store {
 
   nextWakeAt(): Promise<number | null> {
     let at = this.#peekValid(this.#due, (e) => e.key.seq === e.seq) ?? Infinity;
-    at = Math.min(at, this.#peekValid(this.#retries, (e) => this.#isDueRetry(e.key, e.at)) ?? Infinity);
+    at = Math.min(
+      at,
+      this.#peekValid(this.#retries, (e) => {
+        const slot = this.#jobs.get(e.key.jobId);
+        return slot !== undefined && isDueRetry(slot, e.key, e.at);
+      }) ?? Infinity,
+    );
     for (const slot of this.#claimed.values()) at = Math.min(at, slot.job.claim!.expiresAt);
     return Promise.resolve(at === Infinity ? null : at);
   }
@@ -251,11 +259,7 @@ export class MemoryStore implements Store {
         // The store takes ownership of the records it is given (the port says so): no copy.
         run.lease =
           run.status === "pending"
-            ? {
-                owner: args.owner,
-                expiresAt: Math.max(args.now, run.dueAt) + args.leaseMs,
-                token: ++this.#token,
-              }
+            ? this.#lease(slot, args.owner, Math.max(args.now, run.dueAt) + args.leaseMs)
             : null;
         if (isLive(run.status)) {
           (slot.live ??= []).push(run);
@@ -298,7 +302,7 @@ export class MemoryStore implements Store {
     if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
     else if (runAt(slot, run.scheduledAt)) return Promise.resolve(false);
     run.status = "pending";
-    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
     (slot.live ??= []).push(run);
     slot.job.activeRuns++;
     return Promise.resolve(run);
@@ -311,10 +315,11 @@ export class MemoryStore implements Store {
       if (!top || top.at > args.now) break;
       this.#retries.pop();
       const run = top.key;
-      if (!this.#isDueRetry(run, top.at)) continue;
+      const slot = this.#jobs.get(run.jobId);
+      if (!slot || !isDueRetry(slot, run, top.at)) continue;
       run.status = "pending";
       run.nextAttemptAt = null;
-      run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+      run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
       out.push(run);
     }
     return Promise.resolve(out);
@@ -373,7 +378,8 @@ export class MemoryStore implements Store {
         lost.push(id);
         continue;
       }
-      run.lease = { ...run.lease, expiresAt: args.now + args.leaseMs };
+      const slot = this.#slotOf(run);
+      if (slot) run.lease = this.#lease(slot, run.lease.owner, args.now + args.leaseMs, run.lease.token);
     }
     return Promise.resolve(lost);
   }
@@ -474,14 +480,25 @@ export class MemoryStore implements Store {
 
   /**
    * The stored run with this id, from the record a batch item says it holds (what this store
-   * handed out, usually) when that record is a live run stored now: no id to parse on the firing
-   * path. A copy, a final run or a run of a removed job is looked up by id as any other.
+   * handed out, usually) when that record holds a lease of this store's: no id to parse on the
+   * firing path. A copy (its lease is a plain object), a run without a lease or a run of a removed
+   * job (whose leases were revoked) is looked up by id as any other.
    */
   #held(record: RunRecord | undefined, runId: string): RunRecord | undefined {
-    if (record !== undefined && record.id === runId) {
-      if (this.#jobs.get(record.jobId)?.live?.includes(record)) return record;
+    if (record !== undefined && record.id === runId && record.lease instanceof StoredLease) {
+      if (record.lease.slotIn(this)) return record;
     }
     return this.#find(runId);
+  }
+
+  /** The slot of a stored run's job: from its lease when it has one, else by the job's id. */
+  #slotOf(run: RunRecord): JobSlot | undefined {
+    return (run.lease instanceof StoredLease && run.lease.slotIn(this)) || this.#jobs.get(run.jobId);
+  }
+
+  /** A new lease on a run of `slot`'s job (a new token, unless a renewal keeps it). */
+  #lease(slot: JobSlot, owner: string, expiresAt: number, token = ++this.#token): StoredLease {
+    return new StoredLease(owner, expiresAt, token, this, slot);
   }
 
   /** startAttempt's work; a lost lease is returned, not thrown, so that batches go on. */
@@ -492,6 +509,8 @@ export class MemoryStore implements Store {
     args: BatchArgs,
   ): RunRecord | null | LeaseLostError {
     if (!run) return null;
+    const slot = this.#slotOf(run);
+    if (!slot) return null;
     if (run.status === "pending") {
       if (run.lease?.token !== token) {
         return new LeaseLostError(
@@ -506,7 +525,7 @@ export class MemoryStore implements Store {
     run.nextAttemptAt = null;
     if (first) run.startedAt = args.now;
     run.worker = args.owner;
-    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
     const attempt: AttemptRecord = {
       attempt: run.attempts.length + 1,
       startedAt: args.now,
@@ -520,11 +539,8 @@ export class MemoryStore implements Store {
     if (first) run.attempts = [attempt];
     else run.attempts.push(attempt);
     if (first) {
-      const job = this.#jobs.get(run.jobId)?.job;
-      if (job) {
-        job.lastRunStartedAt = args.now;
-        job.lastRunId = runId;
-      }
+      slot.job.lastRunStartedAt = args.now;
+      slot.job.lastRunId = runId;
     }
     return run;
   }
@@ -547,8 +563,8 @@ export class MemoryStore implements Store {
     open.outcome = item.outcome;
     open.error = item.error;
     run.error = item.error;
+    const slot = this.#slotOf(run);
     run.lease = null;
-    const slot = this.#jobs.get(run.jobId);
     if (item.retryAt !== null) {
       run.status = "retrying";
       run.reason = item.reason;
@@ -591,15 +607,6 @@ export class MemoryStore implements Store {
     if (at !== null) this.#due.push({ at, key: slot, seq: slot.seq });
   }
 
-  /** Whether a retry-heap entry is still valid: the run is stored and waits for a retry at `at`. */
-  #isDueRetry(run: RunRecord, at: number): boolean {
-    return (
-      run.status === "retrying" &&
-      run.nextAttemptAt === at &&
-      this.#jobs.get(run.jobId)?.live?.includes(run) === true
-    );
-  }
-
   #peekValid<K>(heap: MinHeap<K>, valid: (e: HeapEntry<K>) => boolean): number | undefined {
     for (;;) {
       const top = heap.peek();
@@ -620,7 +627,7 @@ export class MemoryStore implements Store {
     if (!waiting || waiting.length === 0 || (slot.live?.length ?? 0) > waiting.length) return null;
     const run = waiting.shift()!;
     run.status = "pending";
-    run.lease = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+    run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
     return run;
   }
 }
@@ -646,6 +653,37 @@ function isLive(status: RunRecord["status"]): boolean {
       return true;
     default:
       return false;
+  }
+}
+
+/** Whether a retry-heap entry is still valid: the run is the slot's and waits for a retry at `at`. */
+function isDueRetry(slot: JobSlot, run: RunRecord, at: number): boolean {
+  return run.status === "retrying" && run.nextAttemptAt === at && slot.live?.includes(run) === true;
+}
+
+/**
+ * A lease this store granted on a run it holds. Being of this class is what marks a record as the
+ * store's own (a copy's lease is a plain object), and it leads back to the run's job without a
+ * lookup by id. Its private fields are invisible to spreading, JSON and deep equality.
+ */
+class StoredLease {
+  readonly #store: MemoryStore;
+  readonly #slot: JobSlot;
+
+  constructor(
+    public owner: string,
+    public expiresAt: number,
+    public token: number,
+    store: MemoryStore,
+    slot: JobSlot,
+  ) {
+    this.#store = store;
+    this.#slot = slot;
+  }
+
+  /** The slot of the run that holds this lease, if `store` granted it. */
+  slotIn(store: MemoryStore): JobSlot | undefined {
+    return this.#store === store ? this.#slot : undefined;
   }
 }
 
