@@ -252,30 +252,36 @@ export class MemoryStore implements Store {
       }
       job.claim = null;
       this.#claimed.delete(job.id);
-      const inserted: RunRecord[] = [];
-      for (const run of commit.runs) {
+      // Usually every run is new and the commit's own list is the answer; a copy only if not.
+      let inserted: RunRecord[] | null = null;
+      const runs = commit.runs;
+      for (let i = 0; i < runs.length; i++) {
+        const run = runs[i]!;
         if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
-        else if (runAt(slot, run.scheduledAt)) continue;
+        else if (runAt(slot, run.scheduledAt)) {
+          inserted ??= runs.slice(0, i);
+          continue;
+        }
         // The store takes ownership of the records it is given (the port says so): no copy.
         run.lease =
           run.status === "pending"
             ? this.#lease(slot, args.owner, Math.max(args.now, run.dueAt) + args.leaseMs)
             : null;
         if (isLive(run.status)) {
-          (slot.live ??= []).push(run);
+          slot.live = withRun(slot.live, run);
           job.activeRuns++;
-          if (run.status === "waiting") (slot.waiting ??= []).push(run);
+          if (run.status === "waiting") slot.waiting = withRun(slot.waiting, run);
         } else {
           const count = run.coalesced?.count ?? 1;
           if (run.status === "skipped") job.skippedCount += count;
           else if (run.status === "missed") job.missedCount += count;
           this.#addFinal(slot, run);
         }
-        inserted.push(run);
+        inserted?.push(run);
       }
       if (commit.jobVersion === job.version) job.nextRunAt = commit.nextRunAt;
       this.#reschedule(slot);
-      results.push({ jobId: commit.jobId, status: "ok", inserted });
+      results.push({ jobId: commit.jobId, status: "ok", inserted: inserted ?? runs });
     }
     return Promise.resolve(results);
   }
@@ -303,7 +309,7 @@ export class MemoryStore implements Store {
     else if (runAt(slot, run.scheduledAt)) return Promise.resolve(false);
     run.status = "pending";
     run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
-    (slot.live ??= []).push(run);
+    slot.live = withRun(slot.live, run);
     slot.job.activeRuns++;
     return Promise.resolve(run);
   }
@@ -396,8 +402,8 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(run.jobId);
     let promoted: RunRecord | null = null;
     if (slot) {
-      removeRun(slot.live, run);
-      if (wasWaiting) removeRun(slot.waiting, run);
+      slot.live = withoutRun(slot.live, run);
+      if (wasWaiting) slot.waiting = withoutRun(slot.waiting, run);
       slot.job.activeRuns = Math.max(0, slot.job.activeRuns - 1);
       this.#addFinal(slot, run);
       promoted = this.#promoteWaiting(slot, args);
@@ -525,7 +531,15 @@ export class MemoryStore implements Store {
     run.nextAttemptAt = null;
     if (first) run.startedAt = args.now;
     run.worker = args.owner;
-    run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
+    const lease = run.lease;
+    if (lease instanceof StoredLease) {
+      // The pending run's lease, ours: renewed in place for the new holder, with a new token.
+      lease.owner = args.owner;
+      lease.expiresAt = args.now + args.leaseMs;
+      lease.token = ++this.#token;
+    } else {
+      run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
+    }
     const attempt: AttemptRecord = {
       attempt: run.attempts.length + 1,
       startedAt: args.now,
@@ -588,7 +602,7 @@ export class MemoryStore implements Store {
     job.lastDurationMs = durationMs;
     job.lastOutcome = item.outcome;
     job.lastError = item.outcome === "succeeded" ? null : item.error;
-    removeRun(slot.live, run);
+    slot.live = withoutRun(slot.live, run);
     this.#addFinal(slot, run);
     return { run, job, promoted: this.#promoteWaiting(slot, args) };
   }
@@ -700,9 +714,23 @@ function runsOf(slot: JobSlot): RunRecord[] {
   return [...(slot.live ?? []), ...(slot.finals ?? [])];
 }
 
-function removeRun(runs: RunRecord[] | null, run: RunRecord): void {
-  const at = runs ? runs.indexOf(run) : -1;
-  if (at >= 0) runs!.splice(at, 1);
+/**
+ * `runs` with `run` added. Most jobs have one live run at a time: a list of one is a one-element
+ * literal (an empty array that is pushed onto reserves room for 17), and no run is no list.
+ */
+function withRun(runs: RunRecord[] | null, run: RunRecord): RunRecord[] {
+  if (!runs) return [run];
+  runs.push(run);
+  return runs;
+}
+
+/** `runs` without `run`: null once empty, see {@link withRun}. */
+function withoutRun(runs: RunRecord[] | null, run: RunRecord): RunRecord[] | null {
+  if (!runs) return null;
+  if (runs.length === 1) return runs[0] === run ? null : runs;
+  const at = runs.indexOf(run);
+  if (at >= 0) runs.splice(at, 1);
+  return runs;
 }
 
 function compareStrings(a: string, b: string): number {
