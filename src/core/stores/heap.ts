@@ -1,8 +1,11 @@
 /**
- * A binary min-heap of `{ at, key, seq }` entries with lazy deletion: callers push a new entry
+ * A binary min-heap of `(at, key, seq)` entries with lazy deletion: callers push a new entry
  * whenever a key's time changes and treat entries whose `seq` is stale as absent. This keeps every
  * update O(log n) without a position index, which matters when 100,000 jobs fire in one second.
- * Sifting moves a hole instead of swapping pairs, so that no temporary array is allocated.
+ *
+ * Entries are kept in three parallel arrays, not as objects: pushing allocates nothing (an entry
+ * object per fire was garbage at 100,000 fires a second), and sifting compares times that sit next
+ * to each other in memory. Sifting moves a hole instead of swapping pairs.
  */
 export interface HeapEntry<K = string> {
   at: number;
@@ -13,58 +16,104 @@ export interface HeapEntry<K = string> {
 }
 
 export class MinHeap<K = string> {
-  readonly #items: Array<HeapEntry<K>> = [];
+  readonly #at: number[] = [];
+  readonly #seq: number[] = [];
+  readonly #key: K[] = [];
 
   get size(): number {
-    return this.#items.length;
+    return this.#at.length;
   }
 
-  push(entry: HeapEntry<K>): void {
-    const items = this.#items;
-    let i = items.length;
-    items.push(entry);
+  /** Adds an entry. */
+  add(at: number, key: K, seq: number): void {
+    const ats = this.#at;
+    const seqs = this.#seq;
+    const keys = this.#key;
+    let i = ats.length;
+    ats.push(at);
+    seqs.push(seq);
+    keys.push(key);
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      const p = items[parent]!;
-      if (!less(entry, p)) break;
-      items[i] = p;
+      const pAt = ats[parent]!;
+      if (!(at < pAt || (at === pAt && seq < seqs[parent]!))) break;
+      ats[i] = pAt;
+      seqs[i] = seqs[parent]!;
+      keys[i] = keys[parent]!;
       i = parent;
     }
-    items[i] = entry;
+    ats[i] = at;
+    seqs[i] = seq;
+    keys[i] = key;
   }
 
-  peek(): HeapEntry<K> | undefined {
-    return this.#items[0];
+  /** The earliest entry's time, key and seq (undefined when empty). */
+  topAt(): number | undefined {
+    return this.#at[0];
   }
 
-  pop(): HeapEntry<K> | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    const n = items.length;
-    if (n > 0 && last !== undefined) {
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        if (l >= n) break;
-        const r = l + 1;
-        const child = r < n && less(items[r]!, items[l]!) ? r : l;
-        const c = items[child]!;
-        if (!less(c, last)) break;
-        items[i] = c;
-        i = child;
+  topKey(): K | undefined {
+    return this.#key[0];
+  }
+
+  topSeq(): number | undefined {
+    return this.#seq[0];
+  }
+
+  /** Removes the earliest entry. */
+  removeTop(): void {
+    const ats = this.#at;
+    const seqs = this.#seq;
+    const keys = this.#key;
+    const lastAt = ats.pop();
+    const lastSeq = seqs.pop()!;
+    const lastKey = keys.pop()!;
+    const n = ats.length;
+    if (n === 0 || lastAt === undefined) return;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let child = l;
+      if (r < n) {
+        const rAt = ats[r]!;
+        const lAt = ats[l]!;
+        if (rAt < lAt || (rAt === lAt && seqs[r]! < seqs[l]!)) child = r;
       }
-      items[i] = last;
+      const cAt = ats[child]!;
+      if (!(cAt < lastAt || (cAt === lastAt && seqs[child]! < lastSeq))) break;
+      ats[i] = cAt;
+      seqs[i] = seqs[child]!;
+      keys[i] = keys[child]!;
+      i = child;
     }
+    ats[i] = lastAt;
+    seqs[i] = lastSeq;
+    keys[i] = lastKey;
+  }
+
+  /** {@link add} with an entry object. */
+  push(entry: HeapEntry<K>): void {
+    this.add(entry.at, entry.key, entry.seq);
+  }
+
+  /** The earliest entry, as a new object (the firing path uses {@link topAt} and friends). */
+  peek(): HeapEntry<K> | undefined {
+    const at = this.#at[0];
+    return at === undefined ? undefined : { at, key: this.#key[0]!, seq: this.#seq[0]! };
+  }
+
+  /** Removes and returns the earliest entry. */
+  pop(): HeapEntry<K> | undefined {
+    const top = this.peek();
+    if (top) this.removeTop();
     return top;
   }
 
   clear(): void {
-    this.#items.length = 0;
+    this.#at.length = 0;
+    this.#seq.length = 0;
+    this.#key.length = 0;
   }
-}
-
-/** Earlier first; at equal times, the older entry first so that order is stable. */
-function less<K>(a: HeapEntry<K>, b: HeapEntry<K>): boolean {
-  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }

@@ -19,7 +19,7 @@ import {
   type RunRecord,
   parseOccurrenceId,
 } from "../jobs/job.js";
-import { type HeapEntry, MinHeap } from "./heap.js";
+import { MinHeap } from "./heap.js";
 import {
   type CancelRunArgs,
   type CancelRunResult,
@@ -192,12 +192,12 @@ export class MemoryStore implements Store {
   // ---- Firing -----------------------------------------------------------------------------
 
   nextWakeAt(): Promise<number | null> {
-    let at = this.#peekValid(this.#due, (e) => e.key.seq === e.seq) ?? Infinity;
+    let at = this.#peekValid(this.#due, (slot, seq) => slot.seq === seq) ?? Infinity;
     at = Math.min(
       at,
-      this.#peekValid(this.#retries, (e) => {
-        const slot = this.#jobs.get(e.key.jobId);
-        return slot !== undefined && isDueRetry(slot, e.key, e.at);
+      this.#peekValid(this.#retries, (run, _seq, due) => {
+        const slot = this.#jobs.get(run.jobId);
+        return slot !== undefined && isDueRetry(slot, run, due);
       }) ?? Infinity,
     );
     for (const slot of this.#claimed.values()) at = Math.min(at, slot.job.claim!.expiresAt);
@@ -222,11 +222,13 @@ export class MemoryStore implements Store {
       out.push(job);
     }
     while (out.length < args.limit) {
-      const top = this.#due.peek();
-      if (!top || top.at > args.now) break;
-      this.#due.pop();
-      const slot = top.key;
-      if (slot.seq !== top.seq) continue;
+      const due = this.#due;
+      const at = due.topAt();
+      if (at === undefined || at > args.now) break;
+      const slot = due.topKey()!;
+      const seq = due.topSeq();
+      due.removeTop();
+      if (slot.seq !== seq) continue;
       slot.job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
       this.#reschedule(slot);
       out.push(slot.job);
@@ -317,12 +319,13 @@ export class MemoryStore implements Store {
   claimRunsForDispatch(args: ClaimArgs): Promise<RunRecord[]> {
     const out: RunRecord[] = [];
     while (out.length < args.limit) {
-      const top = this.#retries.peek();
-      if (!top || top.at > args.now) break;
-      this.#retries.pop();
-      const run = top.key;
+      const retries = this.#retries;
+      const at = retries.topAt();
+      if (at === undefined || at > args.now) break;
+      const run = retries.topKey()!;
+      retries.removeTop();
       const slot = this.#jobs.get(run.jobId);
-      if (!slot || !isDueRetry(slot, run, top.at)) continue;
+      if (!slot || !isDueRetry(slot, run, at)) continue;
       run.status = "pending";
       run.nextAttemptAt = null;
       run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
@@ -583,7 +586,7 @@ export class MemoryStore implements Store {
       run.status = "retrying";
       run.reason = item.reason;
       run.nextAttemptAt = item.retryAt;
-      this.#retries.push({ at: item.retryAt, key: run, seq: ++this.#seq });
+      this.#retries.add(item.retryAt, run, ++this.#seq);
       return { run, job: slot ? slot.job : null, promoted: null };
     }
     run.status = item.outcome;
@@ -618,15 +621,16 @@ export class MemoryStore implements Store {
       return;
     }
     const at = job.paused ? null : job.nextRunAt;
-    if (at !== null) this.#due.push({ at, key: slot, seq: slot.seq });
+    if (at !== null) this.#due.add(at, slot, slot.seq);
   }
 
-  #peekValid<K>(heap: MinHeap<K>, valid: (e: HeapEntry<K>) => boolean): number | undefined {
+  /** The time of the heap's earliest valid entry, dropping the stale ones above it. */
+  #peekValid<K>(heap: MinHeap<K>, valid: (key: K, seq: number, at: number) => boolean): number | undefined {
     for (;;) {
-      const top = heap.peek();
-      if (!top) return undefined;
-      if (valid(top)) return top.at;
-      heap.pop();
+      const at = heap.topAt();
+      if (at === undefined) return undefined;
+      if (valid(heap.topKey()!, heap.topSeq()!, at)) return at;
+      heap.removeTop();
     }
   }
 
