@@ -274,28 +274,36 @@ const SUCCEEDED: AttemptOutcome = Object.freeze({ outcome: "succeeded", error: n
 
 /** The TaskContext: the signal, the date and the logger are made only if the task uses them. */
 class RunContext implements TaskContext {
-  readonly runId: string;
-  readonly jobId: string;
   readonly attempt: number;
-  readonly maxAttempts: number;
-  readonly #scheduledAtMs: number;
+  readonly #run: RunRecord;
   readonly #abort: AttemptAbort;
   readonly #baseLogger: TaskLogger;
   #signal: AbortSignal | undefined;
   #logger: TaskLogger | undefined;
 
   constructor(run: RunRecord, attempt: number, abort: AttemptAbort, logger: TaskLogger) {
-    this.runId = run.id;
-    this.jobId = run.jobId;
+    this.#run = run;
     this.attempt = attempt;
-    this.maxAttempts = run.retry.attempts;
-    this.#scheduledAtMs = run.scheduledAt;
     this.#abort = abort;
     this.#baseLogger = logger;
   }
 
+  // Read from the run when asked (its id, job and retry policy do not change): fewer fields to
+  // fill for every run, most of which never read them.
+  get runId(): string {
+    return this.#run.id;
+  }
+
+  get jobId(): string {
+    return this.#run.jobId;
+  }
+
+  get maxAttempts(): number {
+    return this.#run.retry.attempts;
+  }
+
   get scheduledAt(): Date {
-    return new Date(this.#scheduledAtMs);
+    return new Date(this.#run.scheduledAt);
   }
 
   get signal(): AbortSignal {

@@ -7,7 +7,12 @@ import { type Timer, sleepUntil, yieldToEventLoop } from "../clock/clock.js";
 import { InvalidOptionError, LeaseLostError } from "../errors.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
 import { toRunInfo } from "../jobs/info.js";
-import { type FinishAttemptResult, finishAttemptsOf, startAttemptsOf } from "../stores/store.js";
+import {
+  type FinishAttemptResult,
+  type FinishItem,
+  finishAttemptsOf,
+  startAttemptsOf,
+} from "../stores/store.js";
 import {
   AttemptAbort,
   type AttemptEnvironment,
@@ -38,11 +43,22 @@ export interface LocalExecutorOptions {
   concurrency?: number;
 }
 
-interface Slot {
-  run: RunRecord;
-  abort: AttemptAbort;
+/**
+ * A run taken from the queue: its abort switch (cancel, shutdown, lost lease) and, once its task
+ * has ended, what to record. One object per run, on a path that runs 100,000 times a second.
+ */
+class Slot extends AttemptAbort {
   /** Where the slot is in the active list. */
-  index: number;
+  index = -1;
+  /** The record `startAttempt` returned, and the token of the lease it holds. */
+  started: RunRecord | null = null;
+  token = 0;
+  /** How the task ended, once it has. */
+  outcome: AttemptOutcome | null = null;
+
+  constructor(readonly run: RunRecord) {
+    super();
+  }
 }
 
 /**
@@ -106,7 +122,9 @@ export class LocalExecutor implements Executor {
   #startedThisTurn = 0;
   #resumeScheduled = false;
   /** Attempts that ended and wait to be recorded together. */
-  #finishing: Array<{ slot: Slot; run: RunRecord; token: number; outcome: AttemptOutcome }> = [];
+  #finishing: Slot[] = [];
+  /** The first of {@link #finishing} not taken by a flush yet. */
+  #finishingHead = 0;
 
   constructor(options: LocalExecutorOptions = {}) {
     const concurrency = options.concurrency ?? 100;
@@ -143,7 +161,7 @@ export class LocalExecutor implements Executor {
   cancel(runId: string, reason: RunReason): boolean {
     const slot = this.#active.get(runId);
     if (slot) {
-      slot.abort.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
+      slot.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
       return true;
     }
     for (let i = this.#queueHead; i < this.#queue.length; i++) {
@@ -184,7 +202,7 @@ export class LocalExecutor implements Executor {
       abort.abort();
       if (timedOut) {
         for (const slot of [...this.#active.values()]) {
-          slot.abort.abort(
+          slot.abort(
             new CancelReason(
               "shutdown",
               `The scheduler stopped and the grace period of ${options.graceMs} ms ended.`,
@@ -222,7 +240,7 @@ export class LocalExecutor implements Executor {
       this.#startedThisTurn++;
       if (this.#startedThisTurn === 1) void yieldToEventLoop().then(() => (this.#startedThisTurn = 0));
       const run = this.#queue[this.#queueHead++]!;
-      const slot: Slot = { run, abort: new AttemptAbort(), index: -1 };
+      const slot = new Slot(run);
       this.#active.add(slot);
       this.#running++;
       // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
@@ -275,11 +293,12 @@ export class LocalExecutor implements Executor {
         continue;
       }
       // Read now: a store may hand out its own record, whose lease changes when the attempt ends.
-      const token = run.lease!.token;
+      slot.started = run;
+      slot.token = run.lease!.token;
       if (host.events.has("run:started")) host.events.emit("run:started", { run: toRunInfo(run) });
-      const outcome = executeTask(env, run, slot.abort);
-      if (outcome instanceof Promise) void outcome.then((o) => this.#finishLater(slot, run, token, o));
-      else this.#finishLater(slot, run, token, outcome);
+      const outcome = executeTask(env, run, slot);
+      if (outcome instanceof Promise) void outcome.then((o) => this.#finishLater(slot, o));
+      else this.#finishLater(slot, outcome);
     }
     if (released) this.#afterRelease();
   }
@@ -288,9 +307,10 @@ export class LocalExecutor implements Executor {
    * Queues an attempt's outcome to be recorded with others (see {@link #flushFinishes}). The task
    * is over, so its concurrency slot is free at once: the next run need not wait for the record.
    */
-  #finishLater(slot: Slot, run: RunRecord, token: number, outcome: AttemptOutcome): void {
+  #finishLater(slot: Slot, outcome: AttemptOutcome): void {
     this.#running--;
-    this.#finishing.push({ slot, run, token, outcome });
+    slot.outcome = outcome;
+    this.#finishing.push(slot);
     this.#scheduleFlush();
     if (!this.#pumpScheduled) {
       this.#pumpScheduled = true;
@@ -312,8 +332,9 @@ export class LocalExecutor implements Executor {
     setImmediate(() => {
       this.#flushScheduled = false;
       const host = this.#host;
-      if (this.#finishing.length === 0 || !host) return;
-      if (host.busy?.() && this.#finishing.length < MAX_DEFERRED_FINISHES) {
+      const pending = this.#finishing.length - this.#finishingHead;
+      if (pending === 0 || !host) return;
+      if (host.busy?.() && pending < MAX_DEFERRED_FINISHES) {
         const now = host.clock.now();
         this.#deferredSince ??= now;
         if (now - this.#deferredSince < MAX_DEFER_MS) {
@@ -328,33 +349,51 @@ export class LocalExecutor implements Executor {
 
   async #flushFinishes(): Promise<void> {
     const host = this.#host!;
-    let done = this.#finishing;
-    if (done.length > FINISHES_PER_TURN) {
-      this.#finishing = done.slice(FINISHES_PER_TURN);
-      done = done.slice(0, FINISHES_PER_TURN);
-      this.#scheduleFlush();
-    } else {
+    const head = this.#finishingHead;
+    const end = Math.min(this.#finishing.length, head + FINISHES_PER_TURN);
+    const done = this.#finishing.slice(head, end);
+    if (end === this.#finishing.length) {
       this.#finishing = [];
+      this.#finishingHead = 0;
+    } else {
+      this.#finishingHead = end;
+      if (end > 4096 && end * 2 > this.#finishing.length) {
+        this.#finishing = this.#finishing.slice(end);
+        this.#finishingHead = 0;
+      }
+      this.#scheduleFlush();
     }
     const now = host.clock.now();
+    const items: FinishItem[] = new Array<FinishItem>(done.length);
+    for (let i = 0; i < done.length; i++) {
+      const slot = done[i]!;
+      const run = slot.started!;
+      const o = finishOutcome(run, slot.token, slot.outcome!, now, true);
+      items[i] = {
+        runId: run.id,
+        record: run,
+        token: o.token,
+        outcome: o.outcome,
+        error: o.error,
+        reason: o.reason,
+        retryAt: o.retryAt,
+      };
+    }
     let results: Array<FinishAttemptResult | null | LeaseLostError>;
     try {
-      results = await finishAttemptsOf(
-        host.store,
-        done.map(({ run, token, outcome }) => ({
-          runId: run.id,
-          record: run,
-          ...finishOutcome(run, token, outcome, now, true),
-        })),
-        { now, owner: host.owner, leaseMs: host.leaseMs },
-      );
+      results = await finishAttemptsOf(host.store, items, {
+        now,
+        owner: host.owner,
+        leaseMs: host.leaseMs,
+      });
     } catch (error) {
       host.events.emit("error", { error: asError(error), context: "recording finished runs" });
       results = [];
     }
     let retrying = false;
     for (let i = 0; i < done.length; i++) {
-      const { slot, run } = done[i]!;
+      const slot = done[i]!;
+      const run = slot.started!;
       const result = results[i];
       this.#active.delete(slot);
       if (result instanceof LeaseLostError) {
@@ -385,7 +424,7 @@ export class LocalExecutor implements Executor {
         run,
         owner: host.owner,
         token: run.status === "pending" ? (run.lease?.token ?? null) : null,
-        abort: slot.abort,
+        abort: slot,
       });
       if (result?.promoted) this.#queue.push(result.promoted);
       if (result?.run.status === "retrying") host.wake();
@@ -404,7 +443,7 @@ export class LocalExecutor implements Executor {
   /** Sleeps until the run's due time (jitter), or until it is aborted. */
   async #waitUntilDue(host: ExecutorHost, slot: Slot): Promise<void> {
     const controller = new AbortController();
-    const stop = slot.abort.onAbort(() => controller.abort());
+    const stop = slot.onAbort(() => controller.abort());
     try {
       await sleepUntil(host.clock, slot.run.dueAt, controller.signal);
     } catch {
@@ -465,7 +504,7 @@ export class LocalExecutor implements Executor {
             const gone = new Set(lost);
             for (const slot of this.#active.values()) {
               const id = slot.run.id;
-              if (gone.has(id)) slot.abort.abort(new LeaseLostError(`Another process took run ${id} over.`));
+              if (gone.has(id)) slot.abort(new LeaseLostError(`Another process took run ${id} over.`));
             }
           },
           (error: unknown) =>

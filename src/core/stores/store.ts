@@ -21,7 +21,15 @@
  *    no-op, whoever attempts it.
  */
 import { LeaseLostError, type SerializedError } from "../errors.js";
-import type { JobRecord, JobStatus, RunOrigin, RunReason, RunRecord, RunStatus } from "../jobs/job.js";
+import type {
+  AttemptRecord,
+  JobRecord,
+  JobStatus,
+  RunOrigin,
+  RunReason,
+  RunRecord,
+  RunStatus,
+} from "../jobs/job.js";
 import type { JobPolicy } from "../jobs/policies.js";
 
 export interface Page<T> {
@@ -412,6 +420,13 @@ export function jobStatusOf(
   return job.lastOutcome === "failed" || job.lastOutcome === "timed-out" ? "failed" : "completed";
 }
 
+/**
+ * The attempts of a run that has not started: one frozen list for all of them (a store gives a run
+ * a list of its own when it starts), so that firing 100,000 runs does not allocate 100,000 empty
+ * arrays. Frozen: code that would push onto it throws instead of sharing an attempt.
+ */
+const NO_ATTEMPTS = Object.freeze([]) as unknown as AttemptRecord[];
+
 /** A fresh run record, with the fields every store and executor expects. */
 export function newRunRecord(fields: {
   id: string;
@@ -441,7 +456,7 @@ export function newRunRecord(fields: {
     startedAt: null,
     endedAt: fields.status === "skipped" || fields.status === "missed" ? fields.firedAt : null,
     durationMs: null,
-    attempts: [],
+    attempts: NO_ATTEMPTS,
     retry: fields.policy.retry,
     timeoutMs: fields.policy.timeoutMs,
     group: fields.policy.group,
