@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MAX_SLEEP_CHUNK_MS, sleepUntil } from "../../src/core/clock/clock.js";
 import { FakeClock } from "../../src/core/clock/fake-clock.js";
+import { SystemClock } from "../../src/core/clock/system-clock.js";
 import { InvalidArgumentError } from "../../src/core/errors.js";
 
 describe("FakeClock", () => {
@@ -79,5 +80,51 @@ describe("sleepUntil", () => {
     const sleeping = sleepUntil(clock, 1000, controller.signal);
     controller.abort(new Error("stop"));
     await assert.rejects(sleeping, /stop/);
+  });
+});
+
+describe("SystemClock", () => {
+  const clock = new SystemClock({ keepAlive: true });
+  const fire = (delayMs: number, precise: boolean): Promise<{ dueAt: number; firedAt: number }> => {
+    const dueAt = Date.now() + delayMs;
+    return new Promise((resolve) => {
+      clock.setTimer(() => resolve({ dueAt, firedAt: Date.now() }), delayMs, { precise });
+    });
+  };
+
+  it("fires a precise timer at or after its due time, never before", async () => {
+    for (const delay of [0, 1, 2, 3, 10, 25]) {
+      const { dueAt, firedAt } = await fire(delay, true);
+      assert.ok(firedAt >= dueAt, `delay ${delay}: fired at ${firedAt}, due at ${dueAt}`);
+    }
+  });
+
+  it("never calls back synchronously, precise or not", async () => {
+    for (const precise of [true, false]) {
+      let called = false;
+      const done = new Promise<void>((resolve) =>
+        clock.setTimer(
+          () => {
+            called = true;
+            resolve();
+          },
+          0,
+          { precise },
+        ),
+      );
+      assert.equal(called, false);
+      await done;
+    }
+  });
+
+  it("cancels a precise timer in either phase (sleeping, then polling)", async () => {
+    for (const delay of [1, 30]) {
+      let called = false;
+      const timer = clock.setTimer(() => (called = true), delay, { precise: true });
+      timer.cancel();
+      // A later timer: had the cancelled one fired, it would have fired first.
+      await fire(delay + 10, false);
+      assert.equal(called, false, `delay ${delay}`);
+    }
   });
 });

@@ -16,7 +16,16 @@ export interface Clock {
    * of at most {@link MAX_SLEEP_CHUNK_MS} and re-check {@link Clock.now}, so that a laptop suspend or
    * a wall-clock jump is noticed within one chunk and a delay never overflows the platform timer.
    */
-  setTimer(callback: () => void, delayMs: number): Timer;
+  setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer;
+}
+
+export interface TimerOptions {
+  /**
+   * Fire as close to the due time as the platform allows, at the cost of a little CPU just before
+   * it (the scheduler's wake-up for due jobs asks for this; timeouts and renewals do not). A clock
+   * may ignore it. @default false
+   */
+  precise?: boolean;
 }
 
 /**

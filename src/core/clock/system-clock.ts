@@ -1,4 +1,10 @@
-import type { Clock, Timer } from "./clock.js";
+import type { Clock, Timer, TimerOptions } from "./clock.js";
+
+/**
+ * A precise timer wakes this long before its due time and polls the clock once per turn of the
+ * event loop for the rest: `setTimeout` alone fires 1 to 2 ms late.
+ */
+const PRECISE_LEAD_MS = 2;
 
 export interface SystemClockOptions {
   /**
@@ -20,10 +26,46 @@ export class SystemClock implements Clock {
     return Date.now();
   }
 
-  setTimer(callback: () => void, delayMs: number): Timer {
-    const handle = setTimeout(callback, Math.max(0, delayMs));
-    if (!this.#keepAlive) handle.unref();
-    return { cancel: () => clearTimeout(handle) };
+  setTimer(callback: () => void, delayMs: number, options?: TimerOptions): Timer {
+    const delay = Math.max(0, delayMs);
+    if (!options?.precise) {
+      const handle = setTimeout(callback, delay);
+      if (!this.#keepAlive) handle.unref();
+      return { cancel: () => clearTimeout(handle) };
+    }
+    const dueAt = Date.now() + delay;
+    let timeout: NodeJS.Timeout | undefined;
+    let immediate: NodeJS.Immediate | undefined;
+    const check = (): void => {
+      timeout = undefined;
+      immediate = undefined;
+      const left = dueAt - Date.now();
+      if (left <= 0) {
+        callback();
+      } else if (left > PRECISE_LEAD_MS) {
+        timeout = setTimeout(check, left - PRECISE_LEAD_MS);
+        if (!this.#keepAlive) timeout.unref();
+      } else {
+        immediate = setImmediate(check);
+        if (!this.#keepAlive) immediate.unref();
+      }
+    };
+    // Never at once: a timer fires in a later turn, as setTimeout(0) would.
+    if (delay > PRECISE_LEAD_MS) {
+      timeout = setTimeout(check, delay - PRECISE_LEAD_MS);
+      if (!this.#keepAlive) timeout.unref();
+    } else {
+      immediate = setImmediate(check);
+      if (!this.#keepAlive) immediate.unref();
+    }
+    return {
+      cancel: () => {
+        if (timeout) clearTimeout(timeout);
+        if (immediate) clearImmediate(immediate);
+        timeout = undefined;
+        immediate = undefined;
+      },
+    };
   }
 }
 

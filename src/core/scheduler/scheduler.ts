@@ -766,15 +766,21 @@ export class Scheduler {
     // failed, which only its owner could act on): wait a little instead of spinning.
     if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked)
       delay = Math.max(delay, IDLE_RETRY_MS);
-    this.#setTimer(delay);
+    // Waking for a due time (not a poll, a back-off or a chunk of a long sleep): be on time.
+    this.#setTimer(delay, wakeAt !== null && delay === wakeAt - now);
   }
 
-  #setTimer(delayMs: number): void {
+  /** Wakes the loop after `delayMs`; `precise` for the due time of jobs, which should fire on time. */
+  #setTimer(delayMs: number, precise = false): void {
     this.#timer?.cancel();
-    this.#timer = this.options.clock.setTimer(() => {
-      this.#timer = undefined;
-      if (this.#state === "running" && !this.#tick) this.#runTick();
-    }, delayMs);
+    this.#timer = this.options.clock.setTimer(
+      () => {
+        this.#timer = undefined;
+        if (this.#state === "running" && !this.#tick) this.#runTick();
+      },
+      delayMs,
+      { precise },
+    );
   }
 
   #emitFired(run: RunRecord, now: number): void {
