@@ -19,6 +19,7 @@ import {
   type RunRecord,
   parseOccurrenceId,
 } from "../jobs/job.js";
+import { FinalRuns } from "./final-runs.js";
 import { MinHeap } from "./heap.js";
 import {
   type CancelRunArgs,
@@ -61,8 +62,8 @@ interface JobSlot {
   live: RunRecord[] | null;
   /** Waiting runs (overlap `queue`), oldest first. */
   waiting: RunRecord[] | null;
-  /** Final runs, in the order they became final: the retention ring. */
-  finals: RunRecord[] | null;
+  /** Final runs, in the order they became final: the retention ring, in columns. */
+  finals: FinalRuns | null;
 }
 
 const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 86_400_000 };
@@ -260,7 +261,7 @@ export class MemoryStore implements Store {
       for (let i = 0; i < runs.length; i++) {
         const run = runs[i]!;
         if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
-        else if (runAt(slot, run.scheduledAt)) {
+        else if (hasRunAt(slot, run.scheduledAt)) {
           inserted ??= runs.slice(0, i);
           continue;
         }
@@ -308,7 +309,7 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(run.jobId);
     if (!slot) return Promise.resolve(null);
     if (run.scheduledAt > slot.lastScheduledAt) slot.lastScheduledAt = run.scheduledAt;
-    else if (runAt(slot, run.scheduledAt)) return Promise.resolve(false);
+    else if (hasRunAt(slot, run.scheduledAt)) return Promise.resolve(false);
     run.status = "pending";
     run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
     slot.live = withRun(slot.live, run);
@@ -430,26 +431,42 @@ export class MemoryStore implements Store {
           new InvalidArgumentError("cursor", "a cursor from a previous page", query.cursor),
         );
     }
-    let candidates: RunRecord[];
-    if (query.jobId !== undefined) {
-      const slot = this.#jobs.get(query.jobId);
-      candidates = slot ? runsOf(slot) : [];
-    } else {
-      candidates = [];
-      for (const slot of this.#jobs.values()) {
-        if (slot.live) candidates.push(...slot.live);
-        if (slot.finals) candidates.push(...slot.finals);
+    // Filter on the fields a listing needs, and build records only for the page.
+    const filtered: Listed[] = [];
+    const consider = (listed: Listed): void => {
+      if (
+        (!statuses || statuses.has(listed.status)) &&
+        (query.from === undefined || listed.scheduledAt >= query.from) &&
+        (query.to === undefined || listed.scheduledAt < query.to) &&
+        (!cursor || compareRuns(listed, cursor) > 0)
+      )
+        filtered.push(listed);
+    };
+    const slots =
+      query.jobId === undefined
+        ? this.#jobs.values()
+        : [this.#jobs.get(query.jobId)].filter((s) => s !== undefined);
+    for (const slot of slots) {
+      if (slot.live)
+        for (const run of slot.live) consider({ ...pick(run), live: run, finals: null, index: -1 });
+      const finals = slot.finals;
+      if (finals) {
+        for (let i = 0; i < finals.length; i++) {
+          consider({
+            scheduledAt: finals.scheduledAt(i),
+            id: finals.id(i),
+            status: finals.status(i),
+            live: null,
+            finals,
+            index: i,
+          });
+        }
       }
     }
-    const filtered = candidates.filter(
-      (r) =>
-        (!statuses || statuses.has(r.status)) &&
-        (query.from === undefined || r.scheduledAt >= query.from) &&
-        (query.to === undefined || r.scheduledAt < query.to) &&
-        (!cursor || compareRuns(r, cursor) > 0),
-    );
     filtered.sort(compareRuns);
-    const items = filtered.slice(0, limit).map(snapshotRun);
+    const items = filtered
+      .slice(0, limit)
+      .map((listed) => (listed.live ? snapshotRun(listed.live) : listed.finals!.at(listed.index)));
     const last = items[items.length - 1];
     return Promise.resolve({
       items,
@@ -460,18 +477,7 @@ export class MemoryStore implements Store {
   pruneRuns(args: { now: number }): Promise<number> {
     const cutoff = args.now - this.#retention.maxAgeMs;
     let deleted = 0;
-    for (const slot of this.#jobs.values()) {
-      if (!slot.finals) continue;
-      const keep: RunRecord[] = [];
-      for (const run of slot.finals) {
-        if ((run.endedAt ?? run.firedAt) < cutoff) {
-          deleted++;
-        } else {
-          keep.push(run);
-        }
-      }
-      slot.finals = keep;
-    }
+    for (const slot of this.#jobs.values()) if (slot.finals) deleted += slot.finals.dropEndedBefore(cutoff);
     return Promise.resolve(deleted);
   }
 
@@ -635,9 +641,7 @@ export class MemoryStore implements Store {
   }
 
   #addFinal(slot: JobSlot, run: RunRecord): void {
-    const finals = (slot.finals ??= []);
-    finals.push(run);
-    while (finals.length > this.#retention.maxRunsPerJob) finals.shift();
+    (slot.finals ??= new FinalRuns(slot.job.id, this.#retention.maxRunsPerJob)).push(run);
   }
 
   #promoteWaiting(slot: JobSlot, args: BatchArgs): RunRecord | null {
@@ -705,17 +709,30 @@ class StoredLease {
   }
 }
 
-/** The job's run scheduled at `at`: live runs first (few), then final ones, newest first. */
+/** The job's run scheduled at `at`: a live one (the same object), else a final one (a copy). */
 function runAt(slot: JobSlot, at: number): RunRecord | undefined {
   if (slot.live) for (const run of slot.live) if (run.scheduledAt === at) return run;
-  const finals = slot.finals;
-  if (finals)
-    for (let i = finals.length - 1; i >= 0; i--) if (finals[i]!.scheduledAt === at) return finals[i];
-  return undefined;
+  const index = slot.finals?.indexOf(at) ?? -1;
+  return index >= 0 ? slot.finals!.at(index) : undefined;
 }
 
-function runsOf(slot: JobSlot): RunRecord[] {
-  return [...(slot.live ?? []), ...(slot.finals ?? [])];
+function hasRunAt(slot: JobSlot, at: number): boolean {
+  if (slot.live) for (const run of slot.live) if (run.scheduledAt === at) return true;
+  return (slot.finals?.indexOf(at) ?? -1) >= 0;
+}
+
+/** A run as a listing sees it before it builds the record: a live run, or a final one's place. */
+interface Listed {
+  scheduledAt: number;
+  id: string;
+  status: RunRecord["status"];
+  live: RunRecord | null;
+  finals: FinalRuns | null;
+  index: number;
+}
+
+function pick(run: RunRecord): Pick<Listed, "scheduledAt" | "id" | "status"> {
+  return { scheduledAt: run.scheduledAt, id: run.id, status: run.status };
 }
 
 /**
