@@ -28,8 +28,11 @@ import type { Executor, ExecutorHost } from "./executor.js";
 /** Runs started in one turn of the event loop before the executor lets I/O in. */
 const STARTS_PER_TURN = 256;
 
-/** Finished attempts recorded in one turn of the event loop (one store call). */
-const FINISHES_PER_TURN = 1000;
+/**
+ * Finished attempts recorded in one turn of the event loop (one store call, one SQLite
+ * transaction): bounded like starts, so that other work (the API's requests) gets in between.
+ */
+const FINISHES_PER_TURN = STARTS_PER_TURN;
 
 /**
  * While the scheduler fires a burst, finished attempts wait to be recorded until it is over (the
