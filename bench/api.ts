@@ -188,8 +188,15 @@ interface Row {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { seconds: { type: "string", default: "10" }, rate: { type: "string", default: "500" } },
+    options: {
+      seconds: { type: "string", default: "10" },
+      rate: { type: "string", default: "500" },
+      // One firing mode (same-instant, spread, other-process, paused): printed, not kept in the
+      // results, which a partial table would replace.
+      only: { type: "string" },
+    },
   });
+  const only = values.only;
   const seconds = Number(values.seconds);
   const load = (): string =>
     loadavg()
@@ -216,6 +223,7 @@ async function main(): Promise<void> {
     ["paused", atRate],
   ];
   for (const [firing, scenarios] of plan) {
+    if (only !== undefined && firing !== only) continue;
     const child = fork(fileURLToPath(import.meta.url), ["--serve", firing], {
       execArgv: ["--import", "tsx"],
     });
@@ -301,7 +309,7 @@ GET lists a page of 100 of the 1,000+ jobs (about 90 KB of JSON); POST creates a
 ${table}
 
 ${new Date().toISOString().slice(0, 10)}, Node.js ${process.version}, ${cpus().length} × ${cpu}, load average ${loadBefore} before and ${load()} after (the machine is shared with other work: the load generator, the firing process and other jobs compete for its cores).`;
-  updateResults("REST API", body);
+  if (only === undefined) updateResults("REST API", body);
   process.stdout.write(`\n${table}\n`);
 }
 
