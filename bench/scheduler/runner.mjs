@@ -6,6 +6,7 @@
 //           1 s, jobs added one after another)
 //     store: memory | sqlite (cronq only)
 //   KEEP=<n>: cronq's finished runs kept per job (default 5)
+//   PER_SECOND=1: also print, to stderr, each due second's fires and lateness (min, p50, p99)
 //
 // Lateness is measured from each fire's due time to the moment the task function starts: the due
 // time the library reports when it reports one (cronq's ctx.scheduledAt, node-cron's context.date),
@@ -27,6 +28,8 @@ let windowStart = Infinity;
 let windowEnd = Infinity;
 // Per job: the last due time seen, to catch a second fire of the same occurrence.
 const lastDue = new Float64Array(N).fill(-1);
+// PER_SECOND: lateness by due second.
+const perSecond = process.env.PER_SECOND ? new Map() : null;
 
 function record(job, due, now) {
   if (due < windowStart || due >= windowEnd) return;
@@ -36,6 +39,11 @@ function record(job, due, now) {
   }
   lastDue[job] = due;
   if (count < lateness.length) lateness[count++] = now - due;
+  if (perSecond) {
+    let list = perSecond.get(due);
+    if (!list) perSecond.set(due, (list = []));
+    list.push(now - due);
+  }
 }
 
 function heap() {
@@ -197,4 +205,11 @@ process.stdout.write(
         : null,
   }) + "\n",
 );
+for (const [due, list] of [...(perSecond ?? [])].sort((a, b) => a[0] - b[0])) {
+  list.sort((a, b) => a - b);
+  const at = (p) => list[Math.min(list.length - 1, Math.floor(p * list.length))];
+  process.stderr.write(
+    `${new Date(due).toISOString()} fires ${list.length} min ${list[0]} p50 ${at(0.5)} p99 ${at(0.99)}\n`,
+  );
+}
 process.exit(0);
