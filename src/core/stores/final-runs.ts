@@ -39,7 +39,8 @@ const WORKER = 10;
 const ATTEMPTS = 11;
 const COALESCED = 12;
 
-const FIRST_CAPACITY = 4;
+/** Room for the first runs: most retentions (5 to 8 runs) never need to grow it. */
+const FIRST_CAPACITY = 8;
 
 export class FinalRuns {
   readonly #jobId: string;
