@@ -93,7 +93,7 @@ describe("SystemClock", () => {
   };
 
   it("fires a precise timer at or after its due time, never before", async () => {
-    for (const delay of [0, 1, 2, 3, 10, 25]) {
+    for (const delay of [0, 1, 3, 10, 60, 120]) {
       const { dueAt, firedAt } = await fire(delay, true);
       assert.ok(firedAt >= dueAt, `delay ${delay}: fired at ${firedAt}, due at ${dueAt}`);
     }
@@ -117,8 +117,8 @@ describe("SystemClock", () => {
     }
   });
 
-  it("cancels a precise timer in either phase (sleeping, then polling)", async () => {
-    for (const delay of [1, 30]) {
+  it("cancels a precise timer, whether it is a plain one (short waits) or sleeps before polling", async () => {
+    for (const delay of [5, 100]) {
       let called = false;
       const timer = clock.setTimer(() => (called = true), delay, { precise: true });
       timer.cancel();
