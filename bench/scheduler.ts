@@ -11,7 +11,9 @@
  * (from its bytes per job at 10,000) is reported as not run. Writes the table to bench/RESULTS.md.
  */
 import { spawnSync } from "node:child_process";
-import { cpus, totalmem } from "node:os";
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { cpus, tmpdir, totalmem } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { updateResults } from "./results.js";
 
@@ -41,14 +43,26 @@ const MEMORY_BUDGET = Math.min(12e9, totalmem() / 2);
 
 function run(peer: string, jobs: number, mode: string, store = "memory"): Result | string {
   const started = Date.now();
+  // stderr goes to a file, not a pipe: node-cron warns once per missed fire, which at 100,000
+  // jobs is more than any pipe buffer holds. Its last line explains a failure.
+  const dir = mkdtempSync(join(tmpdir(), "cronq-bench-"));
+  const stderrFd = openSync(join(dir, "stderr"), "w");
   const child = spawnSync(
     process.execPath,
     ["--expose-gc", "--max-old-space-size=14000", runner, peer, String(jobs), mode, String(seconds), store],
-    { encoding: "utf8", timeout: (seconds + 240) * 1000, maxBuffer: 1 << 28 },
+    {
+      encoding: "utf8",
+      timeout: (seconds + 240) * 1000,
+      maxBuffer: 1 << 28,
+      stdio: ["ignore", "pipe", stderrFd],
+    },
   );
+  closeSync(stderrFd);
+  const stderr = readFileSync(join(dir, "stderr"), "utf8").slice(-4096);
+  rmSync(dir, { recursive: true, force: true });
   const label = `${peer}${store === "sqlite" ? " (SQLite)" : ""} ${mode} ${jobs}`;
   if (child.status !== 0 || !child.stdout.trim()) {
-    const why = child.error?.message ?? (child.stderr.trim().split("\n").pop() || `exit ${child.status}`);
+    const why = child.error?.message ?? (stderr.trim().split("\n").pop() || `exit ${child.status}`);
     process.stderr.write(`${label}: did not finish (${why})\n`);
     return `did not finish: ${why.slice(0, 80)}`;
   }
