@@ -133,6 +133,8 @@ export class Scheduler {
   /** Parsed triggers by job id, valid for one job version. */
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
+  /** Triggers of jobs whose stored spec is read anew each time, by job id (see #triggerOf). */
+  readonly #triggers = new Map<string, { version: number; trigger: Trigger }>();
   #opening: Promise<Store> | undefined;
   /** Manual runs recorded before `start()`, dispatched when it starts. */
   #undispatched: RunRecord[] = [];
@@ -327,6 +329,7 @@ export class Scheduler {
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
     const removed = await (await this.#opened()).removeJob(id);
+    this.#triggers.delete(id);
     if (!removed) throw new JobNotFoundError(id);
     this.events.emit("job:removed", { jobId: id });
   }
@@ -857,8 +860,20 @@ export class Scheduler {
 
   // ---- Helpers ----------------------------------------------------------------------------
 
+  /**
+   * A job's trigger, built once: found by the job's stored spec object when the store hands out the
+   * same one each time (the memory store does; SQLite and Redis do for up to 2,000 distinct specs),
+   * else by the job's id and version (interval jobs each have their own anchor, so 10,000 of them
+   * on a shared store are 10,000 specs parsed anew on every read).
+   */
   #triggerOf(job: JobRecord): Trigger {
-    return this.#pool.fromSpec(job.trigger);
+    const bySpec = this.#pool.cachedFromSpec(job.trigger);
+    if (bySpec) return bySpec;
+    const cached = this.#triggers.get(job.id);
+    if (cached && cached.version === job.version) return cached.trigger;
+    const trigger = this.#pool.fromSpec(job.trigger);
+    this.#triggers.set(job.id, { version: job.version, trigger });
+    return trigger;
   }
 
   #info(job: JobRecord, trigger: Trigger = this.#triggerOf(job)): JobInfo {

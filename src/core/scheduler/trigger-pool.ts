@@ -28,7 +28,9 @@ export class TriggerPool {
     const pooled = this.#triggers.get(key)?.deref();
     if (pooled) return pooled;
     this.#triggers.set(key, new WeakRef(trigger));
-    this.#specs.set(trigger, Object.freeze(spec));
+    const frozen = Object.freeze(spec);
+    this.#specs.set(trigger, frozen);
+    this.#bySpec.set(frozen, trigger);
     this.#forget.register(trigger, key);
     return trigger;
   }
@@ -44,10 +46,15 @@ export class TriggerPool {
     return spec;
   }
 
+  /** The trigger {@link fromSpec} built for this very spec object, if it did. */
+  cachedFromSpec(spec: object): Trigger | undefined {
+    return this.#bySpec.get(spec);
+  }
+
   /**
    * The pooled trigger of a stored spec. A spec object is frozen and stores hand out one object
-   * per distinct spec, so the answer is remembered per object: the firing path asks this for every
-   * job it fires. Throws InvalidArgumentError for a spec that is not a valid trigger.
+   * per distinct spec (up to a limit), so the answer is remembered per object. Throws
+   * InvalidArgumentError for a spec that is not a valid trigger.
    */
   fromSpec(spec: object): Trigger {
     let trigger = this.#bySpec.get(spec);
