@@ -593,14 +593,14 @@ export class MemoryStore implements Store {
       run.reason = item.reason;
       run.nextAttemptAt = item.retryAt;
       this.#retries.add(item.retryAt, run, ++this.#seq);
-      return { run, job: slot ? slot.job : null, promoted: null };
+      return { run, promoted: null };
     }
     run.status = item.outcome;
     run.reason = item.outcome === "succeeded" ? null : item.reason;
     run.endedAt = args.now;
     run.durationMs = durationMs;
     run.nextAttemptAt = null;
-    if (!slot) return { run, job: null, promoted: null };
+    if (!slot) return { run, promoted: null };
     const job = slot.job;
     job.activeRuns = Math.max(0, job.activeRuns - 1);
     job.runCount++;
@@ -613,7 +613,7 @@ export class MemoryStore implements Store {
     job.lastError = item.outcome === "succeeded" ? null : item.error;
     slot.live = withoutRun(slot.live, run);
     this.#addFinal(slot, run);
-    return { run, job, promoted: this.#promoteWaiting(slot, args) };
+    return { run, promoted: this.#promoteWaiting(slot, args) };
   }
 
   /** Puts the job's current wake-up time in the due heap, invalidating its previous entry. */

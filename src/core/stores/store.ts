@@ -162,9 +162,8 @@ export interface FinishItem extends FinishOutcome {
 }
 
 export interface FinishAttemptResult {
+  /** The run as recorded (its job's counters were updated with it; `getJob` reads them). */
   run: RunRecord;
-  /** The job after its counters were updated; null if the job was removed meanwhile. */
-  job: JobRecord | null;
   /**
    * Overlap `queue`: the oldest `waiting` run of the job, now `pending` and leased to the caller,
    * which must dispatch it. Null when there is none or the job still has another live run.

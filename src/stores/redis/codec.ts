@@ -197,12 +197,6 @@ export function runOrNull(flat: unknown): RunRecord | null {
   return hash.id === undefined ? null : runFromHash(hash);
 }
 
-/** {@link runOrNull} for a job. */
-export function jobOrNull(flat: unknown): JobRecord | null {
-  const hash = toHash(flat);
-  return hash.id === undefined ? null : jobFromHash(hash);
-}
-
 export function runFromHash(h: Hash): RunRecord {
   const n = Number(h.n ?? 0);
   const attempts: AttemptRecord[] = [];

@@ -37,7 +37,6 @@ import {
   lexMember,
   patchFields,
   runFields,
-  jobOrNull,
   runFromHash,
   runOrNull,
   toHash,
@@ -338,7 +337,7 @@ export class RedisStore implements Store {
       this.#retention.maxRunsPerJob,
     ]);
     if (reply[0] === 0) return null;
-    return { run: runFromHash(toHash(reply[1])), job: jobOrNull(reply[2]), promoted: runOrNull(reply[3]) };
+    return { run: runFromHash(toHash(reply[1])), promoted: runOrNull(reply[2]) };
   }
 
   async renewRunLeases(

@@ -28,7 +28,6 @@ import {
   type StoreContext,
   type WriteContext,
 } from "./context.js";
-import { getJob } from "./jobs.js";
 import { runFromRow, runToRow } from "./rows.js";
 
 export function getRun(ctx: StoreContext, id: string): RunRecord | null {
@@ -191,12 +190,12 @@ export function finishAttempt(
       lease: null,
     };
     writeRun(ctx, retrying, null);
-    return { run: retrying, job: getJob(ctx, run.jobId), promoted: null };
+    return { run: retrying, promoted: null };
   }
   const reason = args.outcome === "succeeded" ? null : args.reason;
   const finished = finishRun(ctx, { ...run, attempts }, args.outcome, reason, args.error, args.now);
   const promoted = promoteWaiting(ctx, run.jobId, finished.activeRuns, args);
-  return { run: finished.run, job: getJob(ctx, run.jobId), promoted };
+  return { run: finished.run, promoted };
 }
 
 export function renewRunLeases(

@@ -22,7 +22,7 @@
   Keys: P:run:<id>, P:job:<jobId>, P:live:<jobId>, P:waiting:<jobId>, P:finals:<jobId>, P:leases,
         P:retries, P:livelex, P:ended, P:seq, P:fseq (+ trimmed runs' keys)
 
-  Returns {1, <run hash>, <job hash or empty>, <promoted run hash or empty>}
+  Returns {1, <run hash>, <promoted run hash or empty>}
           {0}   no such run (its job was removed)
           {-4}  LEASE_LOST: not running, or not leased to owner with token
 ]]
@@ -40,7 +40,7 @@ local p = 'a' .. (f[5] or '0')
 if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= ARGV[5] then
   local a = rcall('HMGET', rk, p .. 'e', p .. 'w', p .. 'o')
   if f[1] ~= 'running' and a[1] == ARGV[3] and a[2] == owner and a[3] == outcome then
-    return {1, rcall('HGETALL', rk), rcall('HGETALL', jk), {}}
+    return {1, rcall('HGETALL', rk), {}}
   end
   return {-4}
 end
@@ -66,7 +66,7 @@ if ARGV[9] ~= '' then
   rcall('HDEL', rk, unpack(del))
   rcall('ZREM', K.leases, runId)
   rcall('ZADD', K.retries, ARGV[9], runId)
-  return {1, rcall('HGETALL', rk), rcall('HGETALL', jk), {}}
+  return {1, rcall('HGETALL', rk), {}}
 end
 local active = finishRun(runId, jobId, outcome, outcome ~= 'succeeded' and reason, errorJson, now,
   tonumber(ARGV[12]), {lex = f[6], started = f[7], attemptStart = attemptStart, set = set})
@@ -75,4 +75,4 @@ if active > 0 then
   local id = promoteWaiting(jobId, owner, leaseClock(ARGV[11], now) + tonumber(ARGV[10]))
   if id then promoted = rcall('HGETALL', key('run', id)) end
 end
-return {1, rcall('HGETALL', rk), rcall('HGETALL', jk), promoted}
+return {1, rcall('HGETALL', rk), promoted}
