@@ -35,7 +35,6 @@ local rk = key('run', runId)
 local f = rcall('HMGET', rk, 'status', 'lOwner', 'lToken', 'jobId', 'n', 'lex', 'started')
 if not f[1] then return {0} end
 local jobId = f[4]
-local jk = key('job', jobId)
 local p = 'a' .. (f[5] or '0')
 if f[1] ~= 'running' or f[2] ~= owner or f[3] ~= ARGV[5] then
   local a = rcall('HMGET', rk, p .. 'e', p .. 'w', p .. 'o')
