@@ -24,6 +24,7 @@ import {
   runAttempt,
 } from "./attempt.js";
 import type { Executor, ExecutorHost } from "./executor.js";
+import { Fifo } from "./fifo.js";
 
 /** Runs started in one turn of the event loop before the executor lets I/O in. */
 const STARTS_PER_TURN = 256;
@@ -110,9 +111,8 @@ export class LocalExecutor implements Executor {
   #host: ExecutorHost | undefined;
   #env: AttemptEnvironment | undefined;
   /** Runs waiting for a slot, oldest first. */
-  #queue: RunRecord[] = [];
-  #queueHead = 0;
-  /** Runs taken from the queue and not recorded as finished yet, by id. */
+  readonly #queue = new Fifo<RunRecord>();
+  /** Runs taken from the queue and not recorded as finished yet. */
   readonly #active = new SlotList();
   /** Of {@link #active}, those whose task is starting or executing: what concurrency counts. */
   #running = 0;
@@ -126,9 +126,7 @@ export class LocalExecutor implements Executor {
   #startedThisTurn = 0;
   #resumeScheduled = false;
   /** Attempts that ended and wait to be recorded together. */
-  #finishing: Slot[] = [];
-  /** The first of {@link #finishing} not taken by a flush yet. */
-  #finishingHead = 0;
+  readonly #finishing = new Fifo<Slot>();
 
   constructor(options: LocalExecutorOptions = {}) {
     const concurrency = options.concurrency ?? 100;
@@ -139,7 +137,7 @@ export class LocalExecutor implements Executor {
   }
 
   get load(): number {
-    return this.#active.size + this.#queue.length - this.#queueHead;
+    return this.#active.size + this.#queue.length;
   }
 
   start(host: ExecutorHost): Promise<void> {
@@ -168,14 +166,9 @@ export class LocalExecutor implements Executor {
       slot.abort(new CancelReason(reason, `The run was cancelled (${reason}).`));
       return true;
     }
-    for (let i = this.#queueHead; i < this.#queue.length; i++) {
-      if (this.#queue[i]!.id === runId) {
-        const [run] = this.#queue.splice(i, 1);
-        void this.#cancelQueued(run!, reason);
-        return true;
-      }
-    }
-    return false;
+    const run = this.#queue.remove((queued) => queued.id === runId);
+    if (run) void this.#cancelQueued(run, reason);
+    return run !== undefined;
   }
 
   onIdle(): Promise<void> {
@@ -188,9 +181,7 @@ export class LocalExecutor implements Executor {
     const host = this.#host;
     // Runs that never got a slot: in a shared store they stay pending and another process takes
     // them over when their lease expires; otherwise nobody could, so they are recorded cancelled.
-    const queued = this.#queue.slice(this.#queueHead);
-    this.#queue = [];
-    this.#queueHead = 0;
+    const queued = this.#queue.drain();
     if (host && !host.store.shared) {
       await Promise.all(queued.map((run) => this.#cancelQueued(run, "shutdown")));
     }
@@ -227,7 +218,7 @@ export class LocalExecutor implements Executor {
     if (!env || !host || this.#stopping) return;
     const batch: Slot[] = [];
     const now = host.clock.now();
-    while (this.#running < this.concurrency && this.#queueHead < this.#queue.length) {
+    while (this.#running < this.concurrency && this.#queue.length > 0) {
       // A burst of thousands of runs would otherwise start (and, for quick tasks, finish) in one
       // turn of the event loop: let I/O in, such as the API's requests, every few hundred.
       if (this.#startedThisTurn >= STARTS_PER_TURN) {
@@ -243,20 +234,13 @@ export class LocalExecutor implements Executor {
       }
       this.#startedThisTurn++;
       if (this.#startedThisTurn === 1) void yieldToEventLoop().then(() => (this.#startedThisTurn = 0));
-      const run = this.#queue[this.#queueHead++]!;
+      const run = this.#queue.shift()!;
       const slot = new Slot(run);
       this.#active.add(slot);
       this.#running++;
       // Jitter: the occurrence is recorded at its nominal time and starts at its due time.
       if (run.dueAt > now) void this.#executeLater(env, host, slot);
       else batch.push(slot);
-    }
-    if (this.#queueHead === this.#queue.length) {
-      this.#queue = [];
-      this.#queueHead = 0;
-    } else if (this.#queueHead > 1024 && this.#queueHead * 2 > this.#queue.length) {
-      this.#queue = this.#queue.slice(this.#queueHead);
-      this.#queueHead = 0;
     }
     if (batch.length > 0) void this.#startBatch(env, host, batch);
   }
@@ -326,7 +310,7 @@ export class LocalExecutor implements Executor {
   }
 
   /**
-   * Records finished attempts in the next turn of the event loop, a thousand per store call. While
+   * Records finished attempts in the next turn of the event loop, 256 per store call. While
    * the scheduler is firing a burst, recording waits (up to {@link MAX_DEFERRED_FINISHES}): the
    * runs of the burst start first, and their records follow within milliseconds.
    */
@@ -336,7 +320,7 @@ export class LocalExecutor implements Executor {
     setImmediate(() => {
       this.#flushScheduled = false;
       const host = this.#host;
-      const pending = this.#finishing.length - this.#finishingHead;
+      const pending = this.#finishing.length;
       if (pending === 0 || !host) return;
       if (host.busy?.() && pending < MAX_DEFERRED_FINISHES) {
         const now = host.clock.now();
@@ -353,20 +337,8 @@ export class LocalExecutor implements Executor {
 
   async #flushFinishes(): Promise<void> {
     const host = this.#host!;
-    const head = this.#finishingHead;
-    const end = Math.min(this.#finishing.length, head + FINISHES_PER_TURN);
-    const done = this.#finishing.slice(head, end);
-    if (end === this.#finishing.length) {
-      this.#finishing = [];
-      this.#finishingHead = 0;
-    } else {
-      this.#finishingHead = end;
-      if (end > 4096 && end * 2 > this.#finishing.length) {
-        this.#finishing = this.#finishing.slice(end);
-        this.#finishingHead = 0;
-      }
-      this.#scheduleFlush();
-    }
+    const done = this.#finishing.take(FINISHES_PER_TURN);
+    if (this.#finishing.length > 0) this.#scheduleFlush();
     const now = host.clock.now();
     const items: FinishItem[] = new Array<FinishItem>(done.length);
     for (let i = 0; i < done.length; i++) {
@@ -495,7 +467,7 @@ export class LocalExecutor implements Executor {
       // Started runs hold an execution lease; the others (waiting for their due time or a slot)
       // still hold the dispatch lease from the scheduler's commit. Both must stay alive.
       const ids = this.#active.values().map((slot) => slot.run.id);
-      for (let i = this.#queueHead; i < this.#queue.length; i++) ids.push(this.#queue[i]!.id);
+      for (const run of this.#queue) ids.push(run.id);
       if (ids.length === 0) {
         this.#renewTimer = host.clock.setTimer(tick, every);
         return;
