@@ -38,8 +38,8 @@ export class SystemClock implements Clock {
       if (!this.#keepAlive) handle.unref();
       return { cancel: () => clearTimeout(handle) };
     }
+    // Below 1 ms of lead (waits under 50 ms) there is no polling: an early wake sleeps again.
     const lead = Math.min(PRECISE_LEAD_MS, delay * MAX_POLL_SHARE);
-    if (lead < 1) return this.setTimer(callback, delay);
     const dueAt = Date.now() + delay;
     let timeout: NodeJS.Timeout | undefined;
     let immediate: NodeJS.Immediate | undefined;
@@ -49,7 +49,7 @@ export class SystemClock implements Clock {
       const left = dueAt - Date.now();
       if (left <= 0) {
         callback();
-      } else if (left > lead) {
+      } else if (left > lead || lead < 1) {
         timeout = setTimeout(check, left - lead);
         if (!this.#keepAlive) timeout.unref();
       } else {
