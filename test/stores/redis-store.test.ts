@@ -1,7 +1,7 @@
 /** The Redis store beyond the shared contract: options, leases on Redis's clock, replays, outages, prefixes. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { InvalidOptionError, StoreUnavailableError } from "../../src/core/errors.js";
+import { InvalidOptionError, LeaseLostError, StoreUnavailableError } from "../../src/core/errors.js";
 import { RedisStore } from "../../src/stores/redis/index.js";
 import type { RedisStoreOptions } from "../../src/stores/redis/index.js";
 import { jobRecord, runRecord } from "../../src/testing/records.js";
@@ -106,6 +106,66 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
       const redone = await store.finishAttempt(started!.id, finish);
       assert.deepEqual(redone?.run, done?.run);
       assert.equal((await store.getJob("a"))?.runCount, 1);
+    });
+  });
+
+  it("groups the starts and ends asked for meanwhile into one script call each; a stale token fails alone", async () => {
+    await withStore({ leaseClock: "caller" }, async (store) => {
+      const args = { owner: "w1", leaseMs: LEASE };
+      const pending = [];
+      for (let i = 0; i < 30; i++) {
+        await store.insertJob(jobRecord(`j${i}`), { replace: false, now: 0 });
+        const run = await store.insertRun(runRecord(`j${i}`, 100, { origin: "manual" }), {
+          now: 100,
+          ...args,
+        });
+        assert.ok(run);
+        pending.push(run);
+      }
+      // Count the scripts the store sends from here on.
+      const client = store.client;
+      const evalsha = client.evalsha.bind(client);
+      let scriptCalls = 0;
+      client.evalsha = ((...argv: Parameters<typeof evalsha>) => {
+        scriptCalls++;
+        return evalsha(...argv);
+      }) as typeof client.evalsha;
+      const results = await Promise.allSettled(
+        pending.map((run, i) =>
+          store.startAttempt(run.id, {
+            now: 200,
+            ...args,
+            token: i === 7 ? run.lease!.token + 1000 : run.lease!.token,
+          }),
+        ),
+      );
+      assert.equal(scriptCalls, 1);
+      assert.equal(results.filter((r) => r.status === "fulfilled").length, 29);
+      assert.ok(results[7]!.status === "rejected" && results[7].reason instanceof LeaseLostError);
+      assert.equal((await store.getRun(pending[7]!.id))?.status, "pending");
+      const started = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
+      scriptCalls = 0;
+      const finished = await Promise.all(
+        started.map((run, i) =>
+          store.finishAttempt(run.id, {
+            now: 300,
+            ...args,
+            token: run.lease!.token,
+            outcome: i === 0 ? "failed" : "succeeded",
+            error: i === 0 ? { name: "Error", message: "boom" } : null,
+            reason: null,
+            retryAt: null,
+          }),
+        ),
+      );
+      assert.equal(scriptCalls, 1);
+      assert.deepEqual(
+        finished.map((result) => result?.run.status),
+        started.map((_, i) => (i === 0 ? "failed" : "succeeded")),
+      );
+      assert.equal(finished[0]?.run.error?.message, "boom");
+      assert.equal((await store.getJob(started[1]!.jobId))?.runCount, 1);
+      client.evalsha = evalsha;
     });
   });
 

@@ -10,15 +10,17 @@
  */
 import type { Redis } from "ioredis";
 import type { Timer } from "../../core/clock/clock.js";
-import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
+import { InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import type {
+  BatchArgs,
   CancelRunArgs,
   CancelRunResult,
   ClaimArgs,
   FinishAttemptArgs,
   FinishAttemptResult,
+  FinishItem,
   FireCommit,
   FireCommitResult,
   JobPatch,
@@ -27,6 +29,7 @@ import type {
   RetentionPolicy,
   RunQuery,
   StartAttemptArgs,
+  StartItem,
   Store,
   StoreOpenOptions,
 } from "../../core/stores/store.js";
@@ -50,11 +53,28 @@ import {
   type ResolvedRedisStoreOptions,
 } from "./options.js";
 import * as pages from "./pages.js";
+import { GroupCommit } from "./group-commit.js";
 import { type ScriptName, runScript } from "./scripts.js";
 
 const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 86_400_000 };
 /** Most commits per script call: a batch of 1,000 fires is a few scripts of a few ms each. */
 const COMMIT_CHUNK = 250;
+/** Most attempt starts or ends per script call. */
+const ATTEMPT_BATCH = 200;
+
+interface StartCall {
+  runId: string;
+  args: StartAttemptArgs;
+}
+interface FinishCall {
+  runId: string;
+  args: FinishAttemptArgs;
+}
+
+function leaseLostOrThrow(error: unknown): LeaseLostError {
+  if (error instanceof LeaseLostError) return error;
+  throw error;
+}
 
 interface OpenState {
   client: Redis;
@@ -74,6 +94,15 @@ export class RedisStore implements Store {
   #state: OpenState | null = null;
   #closed = false;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
+  /** Attempt starts and ends go out grouped: see group-commit.ts. */
+  readonly #starts = new GroupCommit<StartCall, RunRecord | null>(
+    (calls) => this.#startBatch(calls),
+    ATTEMPT_BATCH,
+  );
+  readonly #finishes = new GroupCommit<FinishCall, FinishAttemptResult | null>(
+    (calls) => this.#finishBatch(calls),
+    ATTEMPT_BATCH,
+  );
 
   constructor(options: RedisStoreOptions = {}) {
     this.options = resolveRedisStoreOptions(options);
@@ -310,34 +339,76 @@ export class RedisStore implements Store {
     return reply.slice(1).map(String);
   }
 
-  async startAttempt(runId: string, args: StartAttemptArgs): Promise<RunRecord | null> {
-    const reply = await this.#run("start an attempt", "start_attempt", { id: runId, owner: args.owner }, [
-      runId,
-      args.now,
-      args.owner,
-      args.token === null ? "" : args.token,
-      args.leaseMs,
-      this.options.leaseClock,
-    ]);
-    return reply[0] === 1 ? runFromHash(toHash(reply[1])) : null;
+  startAttempt(runId: string, args: StartAttemptArgs): Promise<RunRecord | null> {
+    return this.#starts.add({ runId, args });
   }
 
-  async finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
-    const reply = await this.#run("finish an attempt", "finish_attempt", { id: runId, owner: args.owner }, [
-      runId,
-      args.now,
-      args.owner,
-      args.token,
-      args.outcome,
-      args.error === null ? "" : JSON.stringify(args.error),
-      args.reason ?? "",
-      args.retryAt ?? "",
-      args.leaseMs,
-      this.options.leaseClock,
-      this.#retention.maxRunsPerJob,
-    ]);
-    if (reply[0] === 0) return null;
-    return { run: runFromHash(toHash(reply[1])), promoted: runOrNull(reply[2]) };
+  startAttempts(
+    items: readonly StartItem[],
+    args: BatchArgs,
+  ): Promise<Array<RunRecord | null | LeaseLostError>> {
+    return Promise.all(
+      items.map((item) =>
+        this.#starts.add({ runId: item.runId, args: { ...args, token: item.token } }).catch(leaseLostOrThrow),
+      ),
+    );
+  }
+
+  finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
+    return this.#finishes.add({ runId, args });
+  }
+
+  finishAttempts(
+    items: readonly FinishItem[],
+    args: BatchArgs,
+  ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
+    return Promise.all(
+      items.map(({ runId, token, outcome, error, reason, retryAt }) =>
+        this.#finishes
+          .add({ runId, args: { token, outcome, error, reason, retryAt, ...args } })
+          .catch(leaseLostOrThrow),
+      ),
+    );
+  }
+
+  /** One script for the starts that {@link #starts} grouped. */
+  async #startBatch(calls: StartCall[]): Promise<Array<RunRecord | null | Error>> {
+    const argv: Array<string | number> = [this.options.leaseClock];
+    for (const { runId, args } of calls) {
+      argv.push(runId, args.now, args.owner, args.token === null ? "" : args.token, args.leaseMs);
+    }
+    const reply = await this.#run("start attempts", "start_attempts", { id: calls[0]!.runId }, argv);
+    return calls.map(({ runId, args }, i) => {
+      const result = reply[i + 1] as unknown[];
+      if (result[0] === 1) return runFromHash(toHash(result[1]));
+      if (result[0] === 0) return null;
+      return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });
+    });
+  }
+
+  /** One script for the ends that {@link #finishes} grouped. */
+  async #finishBatch(calls: FinishCall[]): Promise<Array<FinishAttemptResult | null | Error>> {
+    const argv: Array<string | number> = [this.options.leaseClock, this.#retention.maxRunsPerJob];
+    for (const { runId, args } of calls) {
+      argv.push(
+        runId,
+        args.now,
+        args.owner,
+        args.token,
+        args.outcome,
+        args.error === null ? "" : JSON.stringify(args.error),
+        args.reason ?? "",
+        args.retryAt ?? "",
+        args.leaseMs,
+      );
+    }
+    const reply = await this.#run("finish attempts", "finish_attempts", { id: calls[0]!.runId }, argv);
+    return calls.map(({ runId, args }, i) => {
+      const result = reply[i + 1] as unknown[];
+      if (result[0] === 1) return { run: runFromHash(toHash(result[1])), promoted: runOrNull(result[2]) };
+      if (result[0] === 0) return null;
+      return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });
+    });
   }
 
   async renewRunLeases(

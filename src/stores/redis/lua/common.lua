@@ -61,6 +61,15 @@ local function leaseClock(mode, now)
   return now
 end
 
+-- leaseClock for scripts that handle many items, each with its own `now`: Redis's clock is read
+-- once per script.
+local redisTime
+local function leaseNow(mode, now)
+  if mode ~= 'redis' then return now end
+  redisTime = redisTime or leaseClock(mode, now)
+  return redisTime
+end
+
 -- `value` or delete the field when it is nil/false.
 local function hsetOrDel(k, field, value)
   if value then
