@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { type CronqEvents, TypedEmitter } from "../../src/core/events.js";
 import { Scheduler } from "../../src/core/scheduler/scheduler.js";
 import type { TaskContext } from "../../src/core/tasks.js";
 import { defineTask } from "../../src/core/tasks.js";
@@ -50,6 +51,35 @@ describe("event bridge and cluster view", { skip: redisSkip }, () => {
       assert.equal(seen.filter((e) => e === "run:fired").length, 1);
     } finally {
       await Promise.all(bridges.map((b) => b.close()));
+      await cluster.dispose();
+    }
+  });
+
+  it("reports a message it cannot read as an error, and re-emits the readable events beside it", async () => {
+    const cluster = testCluster("bridge-bad", []);
+    const events = new TypedEmitter<CronqEvents>();
+    const bridge = new RedisEventBridge({ store: cluster.store(), publish: false });
+    try {
+      await bridge.attach(events);
+      const errors: string[] = [];
+      events.on("error", ({ error }) => void errors.push(error.message));
+      const removed = events.once("job:removed");
+      const publisher = cluster.store();
+      const message = {
+        s: "elsewhere",
+        e: [
+          [
+            "run:started",
+            { run: { id: "a@2026-11-27T00:00:00.000Z", startedAt: "2026-11-27T00:00:00.000Z" } },
+          ],
+          ["job:removed", { jobId: "a" }],
+        ],
+      };
+      await publisher.client.publish(bridge.channel, JSON.stringify(message));
+      assert.deepEqual(await removed, { jobId: "a" });
+      assert.deepEqual(errors, ["A run:started event from elsewhere that this cronq cannot read."]);
+    } finally {
+      await bridge.close();
       await cluster.dispose();
     }
   });

@@ -141,7 +141,8 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
       );
       assert.equal(scriptCalls, 1);
       assert.equal(results.filter((r) => r.status === "fulfilled").length, 29);
-      assert.ok(results[7]!.status === "rejected" && results[7].reason instanceof LeaseLostError);
+      const stale = results[7]!;
+      assert.ok(stale.status === "rejected" && stale.reason instanceof LeaseLostError);
       assert.equal((await store.getRun(pending[7]!.id))?.status, "pending");
       const started = results.flatMap((r) => (r.status === "fulfilled" && r.value ? [r.value] : []));
       scriptCalls = 0;

@@ -10,6 +10,9 @@
  *
  * Pub/sub delivers at most once: a subscriber that is disconnected misses what was published
  * meanwhile. Events are for watching; the run ledger in the store is the record.
+ *
+ * Runs travel in a compact form (run-wire.ts). The channel's name carries the message format's
+ * version, so that processes of an older cronq, whose messages differ, do not read each other's.
  */
 import { randomBytes } from "node:crypto";
 import type { Redis } from "ioredis";
@@ -17,6 +20,7 @@ import type { Timer } from "../../core/clock/clock.js";
 import type { CronqEventName, CronqEvents, TypedEmitter } from "../../core/events.js";
 import type { RunInfo } from "../../core/jobs/info.js";
 import { duplicateClient } from "./connection.js";
+import { decodeRun, encodeRun } from "./run-wire.js";
 import type { RedisStore } from "./store.js";
 
 /** The events that cross processes. Lifecycle and `error` events stay local, as do task-missing reports. */
@@ -79,7 +83,7 @@ export class RedisEventBridge {
   }
 
   get channel(): string {
-    return `${this.#store.prefix}:events`;
+    return `${this.#store.prefix}:events:2`;
   }
 
   /** Bridges `events` (one emitter per bridge). Resolves once subscribed. */
@@ -88,7 +92,7 @@ export class RedisEventBridge {
     if (this.#publish) {
       this.#detach = events.onAny((event, payload) => {
         if (this.#reemitting || !BRIDGED_EVENTS.has(event)) return;
-        this.#pending.push([event, payload]);
+        this.#pending.push([event, toWire(payload)]);
         this.#timer ??= this.#store.options.clock.setTimer(() => this.#flush(), this.#flushMs);
       });
     }
@@ -147,7 +151,14 @@ export class RedisEventBridge {
     try {
       for (const [event, payload] of message.e) {
         if (!BRIDGED_EVENTS.has(event)) continue;
-        emitter.emit(event, revive(payload) as never);
+        const revived = revive(payload);
+        if (revived) emitter.emit(event, revived as never);
+        else {
+          emitter.emit("error", {
+            error: new Error(`A ${event} event from ${message.s} that this cronq cannot read.`),
+            context: "event bridge",
+          });
+        }
       }
     } finally {
       this.#reemitting = false;
@@ -155,24 +166,22 @@ export class RedisEventBridge {
   }
 }
 
-const RUN_DATES = ["scheduledAt", "dueAt", "firedAt", "startedAt", "endedAt", "nextAttemptAt"] as const;
 const JOB_DATES = ["nextRunAt", "lastRunStartedAt", "lastRunEndedAt", "createdAt", "updatedAt"] as const;
 
-/** JSON turned the payload's Dates into ISO strings: turn them back. */
+/** A payload as published: its run, if it has one, in the compact form. */
+function toWire(payload: unknown): unknown {
+  const p = payload as { run?: RunInfo };
+  return p.run ? { ...p, run: encodeRun(p.run) } : payload;
+}
+
+/** A payload as received, with its run and its job's dates back as objects; null when malformed. */
 function revive(payload: unknown): unknown {
-  const p = payload as { run?: Record<string, unknown>; job?: Record<string, unknown> };
-  if (p.run) {
-    const run = p.run as unknown as Record<string, unknown> & Pick<RunInfo, "attempts" | "coalesced">;
-    for (const field of RUN_DATES) run[field] = toDate(run[field]);
-    for (const attempt of run.attempts ?? []) {
-      const a = attempt as unknown as Record<string, unknown>;
-      a.startedAt = toDate(a.startedAt);
-      a.endedAt = toDate(a.endedAt);
-    }
-    if (run.coalesced) {
-      const c = run.coalesced as unknown as Record<string, unknown>;
-      c.lastScheduledAt = toDate(c.lastScheduledAt);
-    }
+  if (typeof payload !== "object" || payload === null) return null;
+  const p = payload as { run?: unknown; job?: Record<string, unknown> };
+  if (p.run !== undefined) {
+    const run = decodeRun(p.run);
+    if (!run) return null;
+    p.run = run;
   }
   if (p.job) {
     const job = p.job;
