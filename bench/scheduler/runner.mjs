@@ -6,7 +6,8 @@
 //           1 s, jobs added one after another)
 //     store: memory | sqlite (cronq only)
 //   KEEP=<n>: cronq's finished runs kept per job (default 5)
-//   PER_SECOND=1: also print, to stderr, each due second's fires and lateness (min, p50, p99)
+//   PER_SECOND=1: also print, to stderr, each due second's fires and lateness (min, p50, p99, max),
+//                 and the garbage-collection pauses that began while that second's fires were late
 //
 // Lateness is measured from each fire's due time to the moment the task function starts: the due
 // time the library reports when it reports one (cronq's ctx.scheduledAt, node-cron's context.date),
@@ -30,6 +31,21 @@ let windowEnd = Infinity;
 const lastDue = new Float64Array(N).fill(-1);
 // PER_SECOND: lateness by due second.
 const perSecond = process.env.PER_SECOND ? new Map() : null;
+// PER_SECOND: garbage-collection pauses (start in epoch ms, duration in ms, kind).
+const GC_KINDS = { 1: "minor", 2: "major", 4: "incremental", 8: "weak" };
+const gcPauses = [];
+if (perSecond) {
+  const { PerformanceObserver } = await import("node:perf_hooks");
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcPauses.push({
+        at: performance.timeOrigin + entry.startTime,
+        ms: entry.duration,
+        kind: entry.detail?.kind,
+      });
+    }
+  }).observe({ entryTypes: ["gc"] });
+}
 
 function record(job, due, now) {
   if (due < windowStart || due >= windowEnd) return;
@@ -208,8 +224,16 @@ process.stdout.write(
 for (const [due, list] of [...(perSecond ?? [])].sort((a, b) => a[0] - b[0])) {
   list.sort((a, b) => a - b);
   const at = (p) => list[Math.min(list.length - 1, Math.floor(p * list.length))];
+  const max = list[list.length - 1];
+  const pauses = gcPauses.filter((gc) => gc.at >= due && gc.at <= due + max);
+  const gcMs = pauses.reduce((sum, gc) => sum + gc.ms, 0);
   process.stderr.write(
-    `${new Date(due).toISOString()} fires ${list.length} min ${list[0]} p50 ${at(0.5)} p99 ${at(0.99)}\n`,
+    `${new Date(due).toISOString()} fires ${list.length} min ${list[0]} p50 ${at(0.5)} p99 ${at(0.99)} ` +
+      `max ${max} gc ${pauses.length} pauses ${gcMs.toFixed(1)} ms` +
+      (pauses.length
+        ? ` (${pauses.map((gc) => `${GC_KINDS[gc.kind] ?? gc.kind}:${gc.ms.toFixed(1)}`).join(" ")})`
+        : "") +
+      "\n",
   );
 }
 process.exit(0);
