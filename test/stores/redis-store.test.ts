@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidOptionError, LeaseLostError, StoreUnavailableError } from "../../src/core/errors.js";
 import { RedisStore } from "../../src/stores/redis/index.js";
+import type { FinishAttemptArgs } from "../../src/core/stores/store.js";
 import type { RedisStoreOptions } from "../../src/stores/redis/index.js";
 import { jobRecord, runRecord } from "../../src/testing/records.js";
 import { freePort } from "../queue/fixtures/processes.js";
@@ -167,6 +168,118 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
       assert.equal(finished[0]?.run.error?.message, "boom");
       assert.equal((await store.getJob(started[1]!.jobId))?.runCount, 1);
       client.evalsha = evalsha;
+    });
+  });
+
+  it("answers a finish from the caller's started record exactly as it reads the run back", async () => {
+    await withStore({ leaseClock: "caller" }, async (store) => {
+      const owner = "w1";
+      const cases: Array<{
+        job: string;
+        end: Omit<FinishAttemptArgs, "now" | "owner" | "leaseMs" | "token">;
+      }> = [
+        { job: "ok", end: { outcome: "succeeded", error: null, reason: null, retryAt: null } },
+        {
+          job: "failed",
+          end: {
+            outcome: "failed",
+            error: { name: "Error", message: "boom", code: "E1" },
+            reason: "error",
+            retryAt: null,
+          },
+        },
+        {
+          job: "retry",
+          end: {
+            outcome: "failed",
+            error: { name: "Error", message: "again" },
+            reason: "error",
+            retryAt: 9_000,
+          },
+        },
+        {
+          job: "late",
+          end: {
+            outcome: "timed-out",
+            error: { name: "TimeoutError", message: "late" },
+            reason: "timeout",
+            retryAt: null,
+          },
+        },
+        { job: "stop", end: { outcome: "cancelled", error: null, reason: "shutdown", retryAt: null } },
+      ];
+      for (const { job, end } of cases) {
+        await store.insertJob(jobRecord(job), { replace: false, now: 0 });
+        const run = await store.insertRun(runRecord(job, 100, { origin: "manual" }), {
+          now: 100,
+          owner,
+          leaseMs: LEASE,
+        });
+        assert.ok(run);
+        const started = await store.startAttempt(run.id, {
+          now: 200,
+          owner,
+          leaseMs: LEASE,
+          token: run.lease!.token,
+        });
+        assert.ok(started);
+        const args = { ...end, now: 450, owner, leaseMs: LEASE, token: started.lease!.token };
+        const done = await store.finishAttempt(run.id, { ...args, record: started });
+        assert.deepEqual(done?.run, await store.getRun(run.id), job);
+        // The caller's record is left as it was.
+        assert.equal(started.status, "running");
+        assert.equal(started.attempts[0]!.endedAt, null);
+        // A re-sent finish (after a reconnection) reads the run back: the same answer.
+        const again = await store.finishAttempt(run.id, { ...args, record: started });
+        assert.deepEqual(again?.run, done?.run, job);
+        if (end.retryAt !== null) {
+          // The retry's attempt, started and finished the same way.
+          const second = await store.startAttempt(run.id, { now: 9_100, owner, leaseMs: LEASE, token: null });
+          assert.ok(second);
+          const last = await store.finishAttempt(run.id, {
+            outcome: "succeeded",
+            error: null,
+            reason: null,
+            retryAt: null,
+            now: 9_200,
+            owner,
+            leaseMs: LEASE,
+            token: second.lease!.token,
+            record: second,
+          });
+          assert.deepEqual(last?.run, await store.getRun(run.id));
+          assert.equal(last?.run.attempts.length, 2);
+        }
+      }
+      // A record of another attempt (a stale token) is not used: the finish is refused as before.
+      await store.insertJob(jobRecord("stale"), { replace: false, now: 0 });
+      const run = await store.insertRun(runRecord("stale", 100, { origin: "manual" }), {
+        now: 100,
+        owner,
+        leaseMs: LEASE,
+      });
+      assert.ok(run);
+      const started = await store.startAttempt(run.id, {
+        now: 200,
+        owner,
+        leaseMs: LEASE,
+        token: run.lease!.token,
+      });
+      assert.ok(started);
+      await assert.rejects(
+        store.finishAttempt(run.id, {
+          outcome: "succeeded",
+          error: null,
+          reason: null,
+          retryAt: null,
+          now: 300,
+          owner,
+          leaseMs: LEASE,
+          token: started.lease!.token + 1,
+          record: started,
+        }),
+        LeaseLostError,
+      );
     });
   });
 

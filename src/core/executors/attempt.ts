@@ -146,6 +146,7 @@ export async function runAttempt(
       now,
       owner,
       leaseMs: env.leaseMs,
+      record: started,
     });
   } catch (error) {
     // Someone else took the run over (our lease expired while the task ran): their record wins.

@@ -24,6 +24,7 @@ import { MinHeap } from "./heap.js";
 import {
   type CancelRunArgs,
   type CancelRunResult,
+  applyFinish,
   jobStatusOf,
   type BatchArgs,
   type ClaimArgs,
@@ -364,7 +365,7 @@ export class MemoryStore implements Store {
   }
 
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
-    const result = this.#finish(this.#find(runId), runId, args, args);
+    const result = this.#finish(this.#held(args.record, runId), runId, args, args);
     return result instanceof LeaseLostError ? Promise.reject(result) : Promise.resolve(result);
   }
 
@@ -579,27 +580,13 @@ export class MemoryStore implements Store {
     if (run.status !== "running" || run.lease?.owner !== args.owner || run.lease.token !== item.token) {
       return new LeaseLostError(`Run ${runId} is no longer leased to ${args.owner}.`);
     }
-    const open = run.attempts[run.attempts.length - 1]!;
-    const durationMs = Math.max(0, args.now - open.startedAt);
-    open.endedAt = args.now;
-    open.durationMs = durationMs;
-    open.outcome = item.outcome;
-    open.error = item.error;
-    run.error = item.error;
     const slot = this.#slotOf(run);
-    run.lease = null;
+    applyFinish(run, item, args.now);
     if (item.retryAt !== null) {
-      run.status = "retrying";
-      run.reason = item.reason;
-      run.nextAttemptAt = item.retryAt;
       this.#retries.add(item.retryAt, run, ++this.#seq);
       return { run, promoted: null };
     }
-    run.status = item.outcome;
-    run.reason = item.outcome === "succeeded" ? null : item.reason;
-    run.endedAt = args.now;
-    run.durationMs = durationMs;
-    run.nextAttemptAt = null;
+    const durationMs = run.durationMs;
     if (!slot) return { run, promoted: null };
     const job = slot.job;
     job.activeRuns = Math.max(0, job.activeRuns - 1);

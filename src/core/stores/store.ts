@@ -130,6 +130,12 @@ export interface FinishAttemptArgs {
   retryAt: number | null;
   /** Lease given to the caller on a `waiting` run that this finish promotes to `pending`. */
   leaseMs: number;
+  /**
+   * The run as this store returned it when the attempt started, if the caller has it. A store may
+   * build its answer from it (with {@link applyFinish}) instead of reading the whole run back, once
+   * it has checked the lease; other stores ignore it.
+   */
+  record?: RunRecord;
 }
 
 /** What is the same for every item of a batch call. */
@@ -425,6 +431,33 @@ export function jobStatusOf(
  * arrays. Frozen: code that would push onto it throws instead of sharing an attempt.
  */
 const NO_ATTEMPTS = Object.freeze([]) as unknown as AttemptRecord[];
+
+/**
+ * Ends the open attempt of a `running` run, in place, as every store records it: the attempt's end,
+ * duration, outcome and error; then either `retrying` until `retryAt`, or the final outcome with the
+ * run's end and duration (the last attempt's). The lease is dropped either way.
+ */
+export function applyFinish(run: RunRecord, item: FinishOutcome, now: number): void {
+  const open = run.attempts[run.attempts.length - 1]!;
+  const durationMs = Math.max(0, now - open.startedAt);
+  open.endedAt = now;
+  open.durationMs = durationMs;
+  open.outcome = item.outcome;
+  open.error = item.error;
+  run.error = item.error;
+  run.lease = null;
+  if (item.retryAt !== null) {
+    run.status = "retrying";
+    run.reason = item.reason;
+    run.nextAttemptAt = item.retryAt;
+    return;
+  }
+  run.status = item.outcome;
+  run.reason = item.outcome === "succeeded" ? null : item.reason;
+  run.endedAt = now;
+  run.durationMs = durationMs;
+  run.nextAttemptAt = null;
+}
 
 /** A fresh run record, with the fields every store and executor expects. */
 export function newRunRecord(fields: {

@@ -13,25 +13,26 @@ import type { Timer } from "../../core/clock/clock.js";
 import { InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
-import type {
-  BatchArgs,
-  CancelRunArgs,
-  CancelRunResult,
-  ClaimArgs,
-  FinishAttemptArgs,
-  FinishAttemptResult,
-  FinishItem,
-  FireCommit,
-  FireCommitResult,
-  JobPatch,
-  JobQuery,
-  Page,
-  RetentionPolicy,
-  RunQuery,
-  StartAttemptArgs,
-  StartItem,
-  Store,
-  StoreOpenOptions,
+import {
+  applyFinish,
+  type BatchArgs,
+  type CancelRunArgs,
+  type CancelRunResult,
+  type ClaimArgs,
+  type FinishAttemptArgs,
+  type FinishAttemptResult,
+  type FinishItem,
+  type FireCommit,
+  type FireCommitResult,
+  type JobPatch,
+  type JobQuery,
+  type Page,
+  type RetentionPolicy,
+  type RunQuery,
+  type StartAttemptArgs,
+  type StartItem,
+  type Store,
+  type StoreOpenOptions,
 } from "../../core/stores/store.js";
 import {
   type Hash,
@@ -69,6 +70,17 @@ interface StartCall {
 interface FinishCall {
   runId: string;
   args: FinishAttemptArgs;
+}
+
+/**
+ * The started run a finish may build its answer from: the caller's record of this very attempt
+ * (same run, running, holding the token the finish carries), else null and the script reads the run.
+ */
+function leanRecord(runId: string, args: FinishAttemptArgs): RunRecord | null {
+  const record = args.record;
+  if (!record || record.id !== runId || record.status !== "running" || record.attempts.length === 0)
+    return null;
+  return record.lease?.token === args.token && record.lease.owner === args.owner ? record : null;
 }
 
 function leaseLostOrThrow(error: unknown): LeaseLostError {
@@ -363,9 +375,12 @@ export class RedisStore implements Store {
     args: BatchArgs,
   ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
     return Promise.all(
-      items.map(({ runId, token, outcome, error, reason, retryAt }) =>
+      items.map(({ runId, token, outcome, error, reason, retryAt, record }) =>
         this.#finishes
-          .add({ runId, args: { token, outcome, error, reason, retryAt, ...args } })
+          .add({
+            runId,
+            args: { token, outcome, error, reason, retryAt, ...args, ...(record ? { record } : {}) },
+          })
           .catch(leaseLostOrThrow),
       ),
     );
@@ -389,7 +404,8 @@ export class RedisStore implements Store {
   /** One script for the ends that {@link #finishes} grouped. */
   async #finishBatch(calls: FinishCall[]): Promise<Array<FinishAttemptResult | null | Error>> {
     const argv: Array<string | number> = [this.options.leaseClock, this.#retention.maxRunsPerJob];
-    for (const { runId, args } of calls) {
+    const leanFrom = calls.map(({ runId, args }) => leanRecord(runId, args));
+    calls.forEach(({ runId, args }, i) => {
       argv.push(
         runId,
         args.now,
@@ -400,11 +416,19 @@ export class RedisStore implements Store {
         args.reason ?? "",
         args.retryAt ?? "",
         args.leaseMs,
+        leanFrom[i] ? "1" : "",
       );
-    }
+    });
     const reply = await this.#run("finish attempts", "finish_attempts", { id: calls[0]!.runId }, argv);
     return calls.map(({ runId, args }, i) => {
       const result = reply[i + 1] as unknown[];
+      const started = leanFrom[i];
+      if (result[0] === 2 && started) {
+        // Recorded: the run is the started one with the attempt ended, as the script wrote it.
+        const run = { ...started, attempts: started.attempts.map((attempt) => ({ ...attempt })) };
+        applyFinish(run, args, args.now);
+        return { run, promoted: runOrNull(result[1]) };
+      }
       if (result[0] === 1) return { run: runFromHash(toHash(result[1])), promoted: runOrNull(result[2]) };
       if (result[0] === 0) return null;
       return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });

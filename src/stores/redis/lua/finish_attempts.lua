@@ -11,21 +11,24 @@
   ARGV[1] prefix
   ARGV[2] lease clock: "redis" or "caller"
   ARGV[3] retention: final runs kept per job
-  ARGV[4..] nine per item: run id, now (caller's clock), owner, token,
+  ARGV[4..] ten per item: run id, now (caller's clock), owner, token,
             outcome (succeeded | failed | timed-out | cancelled), error JSON or "", reason or "",
-            retryAt or "" (caller's clock), leaseMs for a promoted waiting run
+            retryAt or "" (caller's clock), leaseMs for a promoted waiting run, lean: "1" when the
+            caller holds the run as its start returned it and builds the result itself
 
   Keys: P:run:<id>, P:job:<jobId>, P:live:<jobId>, P:waiting:<jobId>, P:finals:<jobId>, P:leases,
         P:retries, P:livelex, P:ended, P:seq, P:fseq (+ trimmed runs' keys)
 
   Returns {1, result, result, ...} in item order, where a result is
           {1, <run hash>, <promoted run hash or empty>}
+          {2, <promoted run hash or empty>}  recorded, for a lean item (reading the whole run back
+                would cost more than the rest of the finish)
           {0}   no such run (its job was removed)
           {-4}  LEASE_LOST: not running, or not leased to owner with token
 ]]
 local maxRuns = tonumber(ARGV[3])
 
-local function finishOne(runId, nowText, owner, token, outcome, errorText, reasonText, retryAt, leaseMs)
+local function finishOne(runId, nowText, owner, token, outcome, errorText, reasonText, retryAt, leaseMs, lean)
   local now = tonumber(nowText)
   local errorJson = errorText ~= '' and errorText
   local reason = reasonText ~= '' and reasonText
@@ -63,6 +66,7 @@ local function finishOne(runId, nowText, owner, token, outcome, errorText, reaso
     rcall('HDEL', rk, unpack(del))
     rcall('ZREM', K.leases, runId)
     rcall('ZADD', K.retries, retryAt, runId)
+    if lean == '1' then return {2, {}} end
     return {1, rcall('HGETALL', rk), {}}
   end
   local active = finishRun(runId, jobId, outcome, outcome ~= 'succeeded' and reason, errorJson, now,
@@ -72,12 +76,13 @@ local function finishOne(runId, nowText, owner, token, outcome, errorText, reaso
     local id = promoteWaiting(jobId, owner, leaseNow(ARGV[2], now) + tonumber(leaseMs))
     if id then promoted = rcall('HGETALL', key('run', id)) end
   end
+  if lean == '1' then return {2, promoted} end
   return {1, rcall('HGETALL', rk), promoted}
 end
 
 local out = {1}
-for i = 4, #ARGV, 9 do
+for i = 4, #ARGV, 10 do
   out[#out + 1] = finishOne(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5],
-    ARGV[i + 6], ARGV[i + 7], ARGV[i + 8])
+    ARGV[i + 6], ARGV[i + 7], ARGV[i + 8], ARGV[i + 9])
 end
 return out
