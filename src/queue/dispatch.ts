@@ -22,6 +22,19 @@ export interface QueueJobData {
   runId: string;
   /** The lease token of the `pending` run when it was queued; null when queued by an older cronq. */
   token: number | null;
+  /**
+   * The run as it was queued, without its lease: the worker starts its first attempt from it
+   * without reading the run back (StartAttemptArgs.record). Absent in jobs queued by an older cronq.
+   */
+  run?: RunRecord;
+}
+
+/** The run a queue job carries, when it is one this run's id and a record of it (see {@link QueueJobData.run}). */
+export function queuedRun(data: QueueJobData): RunRecord | undefined {
+  const run = data.run;
+  return run && typeof run === "object" && run.id === data.runId && Array.isArray(run.attempts)
+    ? run
+    : undefined;
 }
 
 /** The custom backoff type of cronq's queue jobs: the worker says how long (run.nextAttemptAt). */
@@ -156,7 +169,7 @@ export class Dispatcher {
 function queueJob(run: RunRecord, now: number): { name: string; data: QueueJobData; opts: JobsOptions } {
   return {
     name: run.taskName,
-    data: { runId: run.id, token: run.lease?.token ?? null },
+    data: { runId: run.id, token: run.lease?.token ?? null, run: { ...run, lease: null } },
     opts: {
       jobId: queueJobId(run.id),
       // Jitter: the occurrence was recorded at its nominal time and starts at its due time.

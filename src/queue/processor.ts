@@ -22,7 +22,7 @@ import type { Clock } from "../core/clock/clock.js";
 import type { AttemptEnvironment } from "../core/executors/attempt.js";
 import { AttemptAbort, runAttempt } from "../core/executors/attempt.js";
 import type { RunRecord } from "../core/jobs/job.js";
-import type { Dispatcher, QueueJobData } from "./dispatch.js";
+import { type Dispatcher, type QueueJobData, queuedRun } from "./dispatch.js";
 
 /** A failed attempt with attempts left: BullMQ retries the job after `delayMs` (see {@link cronqBackoff}). */
 export class RetryAttemptError extends Error {
@@ -84,9 +84,10 @@ export async function processJob(
     const abort = new AttemptAbort();
     let result;
     try {
+      const record = queuedRun(job.data);
       result = await runAttempt(env, {
-        // runAttempt reads only the id before startAttempt returns the stored record.
-        run: { id: runId } as RunRecord,
+        runId,
+        ...(record ? { record } : {}),
         owner: env.owner,
         token,
         abort,

@@ -171,7 +171,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
     });
   });
 
-  it("answers a finish from the caller's started record exactly as it reads the run back", async () => {
+  it("answers a start and a finish from the caller's records exactly as it reads the run back", async () => {
     await withStore({ leaseClock: "caller" }, async (store) => {
       const owner = "w1";
       const cases: Array<{
@@ -216,12 +216,15 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
           leaseMs: LEASE,
         });
         assert.ok(run);
+        // Started from the record as fired: the same as the run read back.
         const started = await store.startAttempt(run.id, {
           now: 200,
           owner,
           leaseMs: LEASE,
           token: run.lease!.token,
+          record: run,
         });
+        assert.deepEqual(started, await store.getRun(run.id), job);
         assert.ok(started);
         const args = { ...end, now: 450, owner, leaseMs: LEASE, token: started.lease!.token };
         const done = await store.finishAttempt(run.id, { ...args, record: started });
@@ -234,7 +237,15 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
         assert.deepEqual(again?.run, done?.run, job);
         if (end.retryAt !== null) {
           // The retry's attempt, started and finished the same way.
-          const second = await store.startAttempt(run.id, { now: 9_100, owner, leaseMs: LEASE, token: null });
+          // The record as fired says nothing of the first attempt: the run is read back.
+          const second = await store.startAttempt(run.id, {
+            now: 9_100,
+            owner,
+            leaseMs: LEASE,
+            token: null,
+            record: run,
+          });
+          assert.deepEqual(second, await store.getRun(run.id));
           assert.ok(second);
           const last = await store.finishAttempt(run.id, {
             outcome: "succeeded",
@@ -251,6 +262,24 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
           assert.equal(last?.run.attempts.length, 2);
         }
       }
+      // A queued run (dispatched, no lease), started by a worker from the record the queue carried.
+      await store.insertJob(jobRecord("queued"), { replace: false, now: 0 });
+      const queued = await store.insertRun(runRecord("queued", 100, { origin: "manual" }), {
+        now: 100,
+        owner: "s1",
+        leaseMs: LEASE,
+      });
+      assert.ok(queued);
+      assert.deepEqual(await store.markDispatched([queued.id], { now: 150, owner: "s1" }), []);
+      const fromQueue = await store.startAttempt(queued.id, {
+        now: 200,
+        owner,
+        leaseMs: LEASE,
+        token: null,
+        record: { ...queued, lease: null },
+      });
+      assert.deepEqual(fromQueue, await store.getRun(queued.id));
+      assert.equal((await store.getJob("queued"))?.lastRunStartedAt, 200);
       // A record of another attempt (a stale token) is not used: the finish is refused as before.
       await store.insertJob(jobRecord("stale"), { replace: false, now: 0 });
       const run = await store.insertRun(runRecord("stale", 100, { origin: "manual" }), {

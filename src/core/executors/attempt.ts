@@ -34,7 +34,12 @@ export interface AttemptEnvironment {
 }
 
 export interface AttemptRequest {
-  run: RunRecord;
+  runId: string;
+  /**
+   * The run as the caller got it from the store (fired, queued), if it has it: the store may start
+   * a first attempt from it without reading the run back (see StartAttemptArgs.record).
+   */
+  record?: RunRecord;
   /** Who executes: the lease owner. */
   owner: string;
   /** The lease token held on a `pending` run; null for a `dispatched` or `retrying` one. */
@@ -120,11 +125,12 @@ export async function runAttempt(
   const { owner } = request;
   let started: RunRecord | null;
   try {
-    started = await store.startAttempt(request.run.id, {
+    started = await store.startAttempt(request.runId, {
       now: clock.now(),
       owner,
       leaseMs: env.leaseMs,
       token: request.token,
+      ...(request.record ? { record: request.record } : {}),
     });
   } catch (error) {
     if (error instanceof LeaseLostError) return null;

@@ -397,7 +397,8 @@ export class LocalExecutor implements Executor {
     try {
       await this.#waitUntilDue(host, slot);
       const result = await runAttempt(env, {
-        run,
+        runId: run.id,
+        record: run,
         owner: host.owner,
         token: run.status === "pending" ? (run.lease?.token ?? null) : null,
         abort: slot,

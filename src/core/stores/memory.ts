@@ -13,7 +13,6 @@
 import { DuplicateJobError, InvalidArgumentError, JobNotFoundError, LeaseLostError } from "../errors.js";
 import {
   LIVE_RUN_STATUSES,
-  type AttemptRecord,
   type JobRecord,
   type JobStatus,
   type RunRecord,
@@ -25,6 +24,7 @@ import {
   type CancelRunArgs,
   type CancelRunResult,
   applyFinish,
+  applyStart,
   jobStatusOf,
   type BatchArgs,
   type ClaimArgs,
@@ -537,31 +537,16 @@ export class MemoryStore implements Store {
       return null;
     }
     const first = run.attempts.length === 0;
-    run.status = "running";
-    run.nextAttemptAt = null;
-    if (first) run.startedAt = args.now;
-    run.worker = args.owner;
-    const lease = run.lease;
+    let lease = run.lease;
     if (lease instanceof StoredLease) {
       // The pending run's lease, ours: renewed in place for the new holder, with a new token.
       lease.owner = args.owner;
       lease.expiresAt = args.now + args.leaseMs;
       lease.token = ++this.#token;
     } else {
-      run.lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
+      lease = this.#lease(slot, args.owner, args.now + args.leaseMs);
     }
-    const attempt: AttemptRecord = {
-      attempt: run.attempts.length + 1,
-      startedAt: args.now,
-      endedAt: null,
-      durationMs: null,
-      outcome: null,
-      error: null,
-      worker: args.owner,
-    };
-    // A one-element literal is sized for one; pushing onto the empty array would reserve room for 17.
-    if (first) run.attempts = [attempt];
-    else run.attempts.push(attempt);
+    applyStart(run, args.now, args.owner, lease);
     if (first) {
       slot.job.lastRunStartedAt = args.now;
       slot.job.lastRunId = runId;

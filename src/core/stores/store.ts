@@ -25,6 +25,7 @@ import type {
   AttemptRecord,
   JobRecord,
   JobStatus,
+  Lease,
   RunOrigin,
   RunReason,
   RunRecord,
@@ -115,6 +116,13 @@ export interface StartAttemptArgs {
    * starting a `dispatched` run taken from a queue, which has no lease.
    */
   token: number | null;
+  /**
+   * The run as the caller got it from this store (when it was fired or queued), if it has it. Only
+   * the fields set when the run was fired are read from it, and only for its first attempt: a store
+   * may build its answer from them (with {@link applyStart}) instead of reading the whole run back,
+   * once it has checked the run's state itself; other stores ignore it.
+   */
+  record?: RunRecord;
 }
 
 export interface FinishAttemptArgs {
@@ -431,6 +439,31 @@ export function jobStatusOf(
  * arrays. Frozen: code that would push onto it throws instead of sharing an attempt.
  */
 const NO_ATTEMPTS = Object.freeze([]) as unknown as AttemptRecord[];
+
+/**
+ * Starts the next attempt of a startable run, in place, as every store records it: `running`, held
+ * by `owner` under `lease`, with a new open attempt; the first attempt also sets the run's start.
+ */
+export function applyStart(run: RunRecord, now: number, owner: string, lease: Lease): void {
+  const attempt: AttemptRecord = {
+    attempt: run.attempts.length + 1,
+    startedAt: now,
+    endedAt: null,
+    durationMs: null,
+    outcome: null,
+    error: null,
+    worker: owner,
+  };
+  run.status = "running";
+  run.nextAttemptAt = null;
+  run.worker = owner;
+  run.lease = lease;
+  // A one-element literal is sized for one; pushing onto an empty array would reserve room for 17.
+  if (attempt.attempt === 1) {
+    run.startedAt = now;
+    run.attempts = [attempt];
+  } else run.attempts.push(attempt);
+}
 
 /**
  * Ends the open attempt of a `running` run, in place, as every store records it: the attempt's end,

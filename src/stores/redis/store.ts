@@ -15,6 +15,7 @@ import { TypedEmitter } from "../../core/events.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import {
   applyFinish,
+  applyStart,
   type BatchArgs,
   type CancelRunArgs,
   type CancelRunResult,
@@ -361,7 +362,12 @@ export class RedisStore implements Store {
   ): Promise<Array<RunRecord | null | LeaseLostError>> {
     return Promise.all(
       items.map((item) =>
-        this.#starts.add({ runId: item.runId, args: { ...args, token: item.token } }).catch(leaseLostOrThrow),
+        this.#starts
+          .add({
+            runId: item.runId,
+            args: { ...args, token: item.token, ...(item.record ? { record: item.record } : {}) },
+          })
+          .catch(leaseLostOrThrow),
       ),
     );
   }
@@ -389,12 +395,33 @@ export class RedisStore implements Store {
   /** One script for the starts that {@link #starts} grouped. */
   async #startBatch(calls: StartCall[]): Promise<Array<RunRecord | null | Error>> {
     const argv: Array<string | number> = [this.options.leaseClock];
-    for (const { runId, args } of calls) {
-      argv.push(runId, args.now, args.owner, args.token === null ? "" : args.token, args.leaseMs);
-    }
+    const firedAs = calls.map(({ runId, args }) =>
+      args.record?.id === runId && args.record.attempts.length === 0 ? args.record : null,
+    );
+    calls.forEach(({ runId, args }, i) => {
+      argv.push(
+        runId,
+        args.now,
+        args.owner,
+        args.token === null ? "" : args.token,
+        args.leaseMs,
+        firedAs[i] ? "1" : "",
+      );
+    });
     const reply = await this.#run("start attempts", "start_attempts", { id: calls[0]!.runId }, argv);
     return calls.map(({ runId, args }, i) => {
       const result = reply[i + 1] as unknown[];
+      const fired = firedAs[i];
+      if (result[0] === 2 && fired) {
+        // The first attempt started: the run as fired, started as the script wrote it.
+        const run: RunRecord = { ...fired, reason: null, error: null, endedAt: null, durationMs: null };
+        applyStart(run, args.now, args.owner, {
+          owner: args.owner,
+          expiresAt: Number(result[2]),
+          token: Number(result[1]),
+        });
+        return run;
+      }
       if (result[0] === 1) return runFromHash(toHash(result[1]));
       if (result[0] === 0) return null;
       return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });

@@ -10,17 +10,20 @@
 
   ARGV[1] prefix
   ARGV[2] lease clock: "redis" or "caller"
-  ARGV[3..] five per item: run id, now (caller's clock), owner, lease token held on a pending
-            run or "", leaseMs
+  ARGV[3..] six per item: run id, now (caller's clock), owner, lease token held on a pending
+            run or "", leaseMs, lean: "1" when the caller holds the run as it was fired and builds
+            the result of a first attempt itself
 
   Keys: P:run:<id>, P:job:<jobId>, P:leases, P:retries, P:seq
 
   Returns {1, result, result, ...} in item order, where a result is
           {1, <run hash>}
+          {2, leaseToken, leaseExpiresAt}  the first attempt started, for a lean item (reading the
+                whole run back would cost more than the rest of the start)
           {0}   no such run, or not startable (running elsewhere, waiting, final)
           {-3, leaseOwner}  LEASE_LOST: pending with another token
 ]]
-local function startOne(runId, now, owner, heldToken, leaseMs)
+local function startOne(runId, now, owner, heldToken, leaseMs, lean)
   local rk = key('run', runId)
   local f = rcall('HMGET', rk, 'status', 'lToken', 'lOwner', 'n', 'jobId')
   local status = f[1]
@@ -57,12 +60,13 @@ local function startOne(runId, now, owner, heldToken, leaseMs)
   if n == 1 then
     local jk = key('job', f[5])
     if rcall('EXISTS', jk) == 1 then rcall('HSET', jk, 'lastStart', now, 'lastId', runId) end
+    if lean == '1' then return {2, token, expiresAt} end
   end
   return {1, rcall('HGETALL', rk)}
 end
 
 local out = {1}
-for i = 3, #ARGV, 5 do
-  out[#out + 1] = startOne(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4])
+for i = 3, #ARGV, 6 do
+  out[#out + 1] = startOne(ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4], ARGV[i + 5])
 end
 return out
