@@ -199,6 +199,26 @@ describe("Scheduler: bursts", () => {
   });
 });
 
+describe("Scheduler: bursts beyond the deferral cap", () => {
+  it("records outcomes during a burst once 2,000 are waiting, and all of them in the end", async () => {
+    const { clock, scheduler } = harness({ concurrency: 2 });
+    const order: Array<"started" | "succeeded"> = [];
+    scheduler.events.on("run:started", () => order.push("started"));
+    scheduler.events.on("run:succeeded", () => order.push("succeeded"));
+    const task = defineTask("tick", () => undefined);
+    for (let i = 0; i < 3000; i++) await scheduler.addJob(`job${i}`, task, { startIn: "1s" });
+    await scheduler.start();
+    await clock.advance(1000);
+    await scheduler.onIdle();
+    assert.equal(order.filter((e) => e === "succeeded").length, 3000);
+    // The first 2,000 outcomes waited for the burst; later ones were recorded while it went on.
+    const firstRecord = order.indexOf("succeeded");
+    assert.ok(firstRecord >= 2000, `first outcome recorded after ${firstRecord} starts`);
+    assert.ok(firstRecord < order.lastIndexOf("started"), "no outcome was recorded before the burst ended");
+    await scheduler.stop();
+  });
+});
+
 describe("Scheduler: retries and timeouts", () => {
   it("retries with exponential backoff and records every attempt", async () => {
     const { clock, scheduler } = harness();
