@@ -30,6 +30,18 @@ function ranOnce(at: number, overrides: Partial<RunRecord> = {}): RunRecord {
 }
 
 describe("FinalRuns", () => {
+  it("rebuilds an occurrence id from the job and the time, and keeps any other id as it was", () => {
+    const finals = new FinalRuns("job", 10);
+    const derived = ranOnce(1_764_255_600_123);
+    const other = ranOnce(1_764_255_601_000, { id: "job@imported-7" });
+    finals.push(derived);
+    finals.push(other);
+    assert.equal(finals.id(0), "job@2025-11-27T15:00:00.123Z");
+    assert.equal(finals.at(0).id, derived.id);
+    assert.equal(finals.id(1), "job@imported-7");
+    assert.deepEqual(finals.at(1), other);
+  });
+
   it("gives back each run as it was pushed, as a new record each time", () => {
     const finals = new FinalRuns("job", 10);
     const runs = [

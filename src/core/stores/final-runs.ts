@@ -11,7 +11,7 @@
  * The list is a ring that grows (doubling) up to the retention and then drops its oldest entry for
  * each new one.
  */
-import type { AttemptRecord, RunRecord } from "../jobs/job.js";
+import { type AttemptRecord, type RunRecord, occurrenceId } from "../jobs/job.js";
 
 /** Numbers per run, in {@link FinalRuns.#times}: null is NaN. */
 const TIMES = 6;
@@ -24,6 +24,7 @@ const DURATION = 5;
 
 /** References per run, in {@link FinalRuns.#refs}. */
 const REFS = 13;
+/** The run's id, or null when it is the occurrence id of its job and scheduled time (always so far). */
 const ID = 0;
 const TASK = 1;
 const ORIGIN = 2;
@@ -86,7 +87,9 @@ export class FinalRuns {
     times[t + DURATION] = run.durationMs ?? NaN;
     const r = slot * REFS;
     const refs = this.#refs;
-    refs[r + ID] = run.id;
+    // A string per run kept for the whole retention is what old-space collections are made of: the
+    // id is rebuilt from the job's id and the scheduled time when it can be.
+    refs[r + ID] = run.id === occurrenceId(this.#jobId, run.scheduledAt) ? null : run.id;
     refs[r + TASK] = run.taskName;
     refs[r + ORIGIN] = run.origin;
     refs[r + STATUS] = run.status;
@@ -118,7 +121,7 @@ export class FinalRuns {
       (refs[r + ATTEMPTS] as AttemptRecord[] | null)?.map((a) => ({ ...a })) ??
       derivedAttempts(status, startedAt, endedAt, durationMs, error, worker);
     return {
-      id: refs[r + ID] as string,
+      id: this.#idAt(slot),
       jobId: this.#jobId,
       taskName: refs[r + TASK] as string,
       origin: refs[r + ORIGIN] as RunRecord["origin"],
@@ -149,7 +152,12 @@ export class FinalRuns {
   }
 
   id(i: number): string {
-    return this.#refs[this.#slot(i) * REFS + ID] as string;
+    return this.#idAt(this.#slot(i));
+  }
+
+  #idAt(slot: number): string {
+    const id = this.#refs[slot * REFS + ID] as string | null;
+    return id ?? occurrenceId(this.#jobId, this.#times[slot * TIMES + SCHEDULED]!);
   }
 
   status(i: number): RunRecord["status"] {
