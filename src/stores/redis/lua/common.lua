@@ -70,6 +70,18 @@ local function leaseNow(mode, now)
   return redisTime
 end
 
+-- Appends each {field, value} of `pairs` to the HSET list `set` when it has a value, else to the
+-- HDEL list `del`: a hash written with one HSET and one HDEL.
+local function setOrDelete(set, del, pairs)
+  for _, fv in ipairs(pairs) do
+    if fv[2] then
+      set[#set + 1] = fv[1]; set[#set + 1] = fv[2]
+    else
+      del[#del + 1] = fv[1]
+    end
+  end
+end
+
 -- `value` or delete the field when it is nil/false.
 local function hsetOrDel(k, field, value)
   if value then
@@ -203,13 +215,7 @@ local function finishRun(runId, jobId, outcome, reason, errorJson, now, maxRuns,
   local del = {'lOwner', 'lExp', 'lToken', 'nextAt'}
   set[#set + 1] = 'status'; set[#set + 1] = outcome
   set[#set + 1] = 'ended'; set[#set + 1] = fmt(now)
-  for _, fv in ipairs({{'reason', reason}, {'dur', dur}, {'error', errorJson}}) do
-    if fv[2] then
-      set[#set + 1] = fv[1]; set[#set + 1] = fv[2]
-    else
-      del[#del + 1] = fv[1]
-    end
-  end
+  setOrDelete(set, del, {{'reason', reason}, {'dur', dur}, {'error', errorJson}})
   rcall('HSET', rk, unpack(set))
   rcall('HDEL', rk, unpack(del))
   rcall('ZREM', K.leases, runId)
@@ -228,14 +234,8 @@ local function finishRun(runId, jobId, outcome, reason, errorJson, now, maxRuns,
     if outcome == 'failed' or outcome == 'timed-out' then rcall('HINCRBY', jk, 'failures', 1) end
     local jset = {'lastId', runId, 'lastEnd', fmt(now), 'lastOutcome', outcome}
     local jdel = {}
-    for _, fv in ipairs({{'lastStart', run.started}, {'lastDur', dur},
-        {'lastError', outcome ~= 'succeeded' and errorJson}}) do
-      if fv[2] then
-        jset[#jset + 1] = fv[1]; jset[#jset + 1] = fv[2]
-      else
-        jdel[#jdel + 1] = fv[1]
-      end
-    end
+    setOrDelete(jset, jdel, {{'lastStart', run.started}, {'lastDur', dur},
+      {'lastError', outcome ~= 'succeeded' and errorJson}})
     rcall('HSET', jk, unpack(jset))
     if #jdel > 0 then rcall('HDEL', jk, unpack(jdel)) end
   end

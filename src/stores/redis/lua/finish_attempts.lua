@@ -55,13 +55,7 @@ local function finishOne(runId, nowText, owner, token, outcome, errorText, reaso
     local del = {'lOwner', 'lExp', 'lToken'}
     set[#set + 1] = 'status'; set[#set + 1] = 'retrying'
     set[#set + 1] = 'nextAt'; set[#set + 1] = retryAt
-    for _, fv in ipairs({{'reason', reason}, {'error', errorJson}}) do
-      if fv[2] then
-        set[#set + 1] = fv[1]; set[#set + 1] = fv[2]
-      else
-        del[#del + 1] = fv[1]
-      end
-    end
+    setOrDelete(set, del, {{'reason', reason}, {'error', errorJson}})
     rcall('HSET', rk, unpack(set))
     rcall('HDEL', rk, unpack(del))
     rcall('ZREM', K.leases, runId)
