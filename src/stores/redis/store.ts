@@ -74,14 +74,29 @@ interface FinishCall {
 }
 
 /**
+ * The run a start may build its answer from: the caller's record of it as fired or queued, before
+ * any attempt, else null and the script reads the run back (it checks the run's state itself).
+ */
+function firedRecord(runId: string, args: StartAttemptArgs): RunRecord | null {
+  const record = args.record;
+  return record && record.id === runId && record.attempts.length === 0 ? record : null;
+}
+
+/**
  * The started run a finish may build its answer from: the caller's record of this very attempt
  * (same run, running, holding the token the finish carries), else null and the script reads the run.
  */
-function leanRecord(runId: string, args: FinishAttemptArgs): RunRecord | null {
+function startedRecord(runId: string, args: FinishAttemptArgs): RunRecord | null {
   const record = args.record;
   if (!record || record.id !== runId || record.status !== "running" || record.attempts.length === 0)
     return null;
   return record.lease?.token === args.token && record.lease.owner === args.owner ? record : null;
+}
+
+/** A script item's answer other than a success: null for "no such run", else its error. */
+function itemFailure(result: unknown[], runId: string, owner: string): Error | null {
+  if (result[0] === 0) return null;
+  return scriptError(result[0] as number, result[1], { id: runId, owner });
 }
 
 function leaseLostOrThrow(error: unknown): LeaseLostError {
@@ -395,9 +410,7 @@ export class RedisStore implements Store {
   /** One script for the starts that {@link #starts} grouped. */
   async #startBatch(calls: StartCall[]): Promise<Array<RunRecord | null | Error>> {
     const argv: Array<string | number> = [this.options.leaseClock];
-    const firedAs = calls.map(({ runId, args }) =>
-      args.record?.id === runId && args.record.attempts.length === 0 ? args.record : null,
-    );
+    const held = calls.map(({ runId, args }) => firedRecord(runId, args));
     calls.forEach(({ runId, args }, i) => {
       argv.push(
         runId,
@@ -405,13 +418,13 @@ export class RedisStore implements Store {
         args.owner,
         args.token === null ? "" : args.token,
         args.leaseMs,
-        firedAs[i] ? "1" : "",
+        held[i] ? "1" : "",
       );
     });
     const reply = await this.#run("start attempts", "start_attempts", { id: calls[0]!.runId }, argv);
     return calls.map(({ runId, args }, i) => {
       const result = reply[i + 1] as unknown[];
-      const fired = firedAs[i];
+      const fired = held[i];
       if (result[0] === 2 && fired) {
         // The first attempt started: the run as fired, started as the script wrote it.
         const run: RunRecord = { ...fired, reason: null, error: null, endedAt: null, durationMs: null };
@@ -423,15 +436,14 @@ export class RedisStore implements Store {
         return run;
       }
       if (result[0] === 1) return runFromHash(toHash(result[1]));
-      if (result[0] === 0) return null;
-      return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });
+      return itemFailure(result, runId, args.owner);
     });
   }
 
   /** One script for the ends that {@link #finishes} grouped. */
   async #finishBatch(calls: FinishCall[]): Promise<Array<FinishAttemptResult | null | Error>> {
     const argv: Array<string | number> = [this.options.leaseClock, this.#retention.maxRunsPerJob];
-    const leanFrom = calls.map(({ runId, args }) => leanRecord(runId, args));
+    const held = calls.map(({ runId, args }) => startedRecord(runId, args));
     calls.forEach(({ runId, args }, i) => {
       argv.push(
         runId,
@@ -443,13 +455,13 @@ export class RedisStore implements Store {
         args.reason ?? "",
         args.retryAt ?? "",
         args.leaseMs,
-        leanFrom[i] ? "1" : "",
+        held[i] ? "1" : "",
       );
     });
     const reply = await this.#run("finish attempts", "finish_attempts", { id: calls[0]!.runId }, argv);
     return calls.map(({ runId, args }, i) => {
       const result = reply[i + 1] as unknown[];
-      const started = leanFrom[i];
+      const started = held[i];
       if (result[0] === 2 && started) {
         // Recorded: the run is the started one with the attempt ended, as the script wrote it.
         const run = { ...started, attempts: started.attempts.map((attempt) => ({ ...attempt })) };
@@ -457,8 +469,7 @@ export class RedisStore implements Store {
         return { run, promoted: runOrNull(result[1]) };
       }
       if (result[0] === 1) return { run: runFromHash(toHash(result[1])), promoted: runOrNull(result[2]) };
-      if (result[0] === 0) return null;
-      return scriptError(result[0] as number, result[1], { id: runId, owner: args.owner });
+      return itemFailure(result, runId, args.owner);
     });
   }
 
