@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { InvalidOptionError, LeaseLostError, StoreUnavailableError } from "../../src/core/errors.js";
 import { RedisStore } from "../../src/stores/redis/index.js";
+import type { RunRecord } from "../../src/core/jobs/job.js";
 import type { FinishAttemptArgs } from "../../src/core/stores/store.js";
 import type { RedisStoreOptions } from "../../src/stores/redis/index.js";
 import { jobRecord, runRecord } from "../../src/testing/records.js";
@@ -27,6 +28,21 @@ async function withStore(
     admin.disconnect();
   }
 }
+
+/** A job and a manual run of it, `pending` and leased to `owner`. */
+async function manualRun(store: RedisStore, jobId: string, owner: string): Promise<RunRecord> {
+  await store.insertJob(jobRecord(jobId), { replace: false, now: 0 });
+  const run = await store.insertRun(runRecord(jobId, 100, { origin: "manual" }), {
+    now: 100,
+    owner,
+    leaseMs: LEASE,
+  });
+  assert.ok(run);
+  return run;
+}
+
+/** How a successful attempt ends. */
+const SUCCEEDED = { outcome: "succeeded", error: null, reason: null, retryAt: null } as const;
 
 describe("Redis store options", () => {
   it("rejects bad options with an error naming the field", () => {
@@ -114,15 +130,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
     await withStore({ leaseClock: "caller" }, async (store) => {
       const args = { owner: "w1", leaseMs: LEASE };
       const pending = [];
-      for (let i = 0; i < 30; i++) {
-        await store.insertJob(jobRecord(`j${i}`), { replace: false, now: 0 });
-        const run = await store.insertRun(runRecord(`j${i}`, 100, { origin: "manual" }), {
-          now: 100,
-          ...args,
-        });
-        assert.ok(run);
-        pending.push(run);
-      }
+      for (let i = 0; i < 30; i++) pending.push(await manualRun(store, `j${i}`, "w1"));
       // Count the scripts the store sends from here on.
       const client = store.client;
       const evalsha = client.evalsha.bind(client);
@@ -209,13 +217,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
         { job: "stop", end: { outcome: "cancelled", error: null, reason: "shutdown", retryAt: null } },
       ];
       for (const { job, end } of cases) {
-        await store.insertJob(jobRecord(job), { replace: false, now: 0 });
-        const run = await store.insertRun(runRecord(job, 100, { origin: "manual" }), {
-          now: 100,
-          owner,
-          leaseMs: LEASE,
-        });
-        assert.ok(run);
+        const run = await manualRun(store, job, owner);
         // Started from the record as fired: the same as the run read back.
         const started = await store.startAttempt(run.id, {
           now: 200,
@@ -248,10 +250,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
           assert.deepEqual(second, await store.getRun(run.id));
           assert.ok(second);
           const last = await store.finishAttempt(run.id, {
-            outcome: "succeeded",
-            error: null,
-            reason: null,
-            retryAt: null,
+            ...SUCCEEDED,
             now: 9_200,
             owner,
             leaseMs: LEASE,
@@ -263,13 +262,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
         }
       }
       // A queued run (dispatched, no lease), started by a worker from the record the queue carried.
-      await store.insertJob(jobRecord("queued"), { replace: false, now: 0 });
-      const queued = await store.insertRun(runRecord("queued", 100, { origin: "manual" }), {
-        now: 100,
-        owner: "s1",
-        leaseMs: LEASE,
-      });
-      assert.ok(queued);
+      const queued = await manualRun(store, "queued", "s1");
       assert.deepEqual(await store.markDispatched([queued.id], { now: 150, owner: "s1" }), []);
       const fromQueue = await store.startAttempt(queued.id, {
         now: 200,
@@ -281,13 +274,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
       assert.deepEqual(fromQueue, await store.getRun(queued.id));
       assert.equal((await store.getJob("queued"))?.lastRunStartedAt, 200);
       // A record of another attempt (a stale token) is not used: the finish is refused as before.
-      await store.insertJob(jobRecord("stale"), { replace: false, now: 0 });
-      const run = await store.insertRun(runRecord("stale", 100, { origin: "manual" }), {
-        now: 100,
-        owner,
-        leaseMs: LEASE,
-      });
-      assert.ok(run);
+      const run = await manualRun(store, "stale", owner);
       const started = await store.startAttempt(run.id, {
         now: 200,
         owner,
@@ -297,10 +284,7 @@ describe("Redis store behaviour", { skip: redisSkip }, () => {
       assert.ok(started);
       await assert.rejects(
         store.finishAttempt(run.id, {
-          outcome: "succeeded",
-          error: null,
-          reason: null,
-          retryAt: null,
+          ...SUCCEEDED,
           now: 300,
           owner,
           leaseMs: LEASE,
