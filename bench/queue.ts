@@ -36,6 +36,7 @@ import { type TaskContext, defineTask } from "../src/core/tasks.js";
 import { QueueExecutor } from "../src/queue/executor.js";
 import { CronqWorker } from "../src/queue/worker.js";
 import { RedisEventBridge, RedisStore } from "../src/stores/redis/index.js";
+import { deleteKeys as deleteKeysUnder } from "./redis-keys.js";
 import { updateResults } from "./results.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -219,12 +220,7 @@ async function redisCpuMs(): Promise<number> {
 
 async function deleteKeys(prefix: string): Promise<void> {
   const client = new Redis(REDIS_URL);
-  let cursor = "0";
-  do {
-    const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 5000);
-    cursor = next;
-    if (keys.length > 0) await client.unlink(...keys);
-  } while (cursor !== "0");
+  await deleteKeysUnder(client, prefix);
   client.disconnect();
 }
 

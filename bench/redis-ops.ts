@@ -20,6 +20,7 @@ import { Redis } from "ioredis";
 import type { JobRecord, RunRecord } from "../src/core/jobs/job.js";
 import { RedisStore } from "../src/stores/redis/index.js";
 import { jobRecord, runRecord } from "../src/testing/records.js";
+import { deleteKeys } from "./redis-keys.js";
 import { updateResults } from "./results.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -147,12 +148,7 @@ async function round(): Promise<Map<Step, number>> {
   await measure("finish, from the started run", lean.length, () => finish(lean, true));
   await measure("finish, reading the run back", full.length, () => finish(full, false));
   await store.close();
-  let cursor = "0";
-  do {
-    const [next, keys] = await admin.scan(cursor, "MATCH", `${prefix}:*`, "COUNT", 1000);
-    cursor = next;
-    if (keys.length > 0) await admin.unlink(...keys);
-  } while (cursor !== "0");
+  await deleteKeys(admin, prefix);
   return perRun;
 }
 
