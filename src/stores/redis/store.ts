@@ -13,6 +13,7 @@ import type { Timer } from "../../core/clock/clock.js";
 import { InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
+import { GroupCommit } from "../../core/stores/group-commit.js";
 import {
   applyFinish,
   applyStart,
@@ -55,7 +56,6 @@ import {
   type ResolvedRedisStoreOptions,
 } from "./options.js";
 import * as pages from "./pages.js";
-import { GroupCommit } from "./group-commit.js";
 import { type ScriptName, runScript } from "./scripts.js";
 
 const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 86_400_000 };

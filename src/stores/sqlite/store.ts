@@ -11,6 +11,7 @@
  */
 import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
+import { GroupCommit } from "../../core/stores/group-commit.js";
 import type {
   CancelRunArgs,
   CancelRunResult,
@@ -58,8 +59,6 @@ interface OpenState {
 interface GroupedWrite {
   action: string;
   fn: (ctx: WriteContext) => unknown;
-  resolve: (value: unknown) => void;
-  reject: (error: unknown) => void;
 }
 
 /**
@@ -78,7 +77,11 @@ export class SqliteStore implements Store {
   readonly shared = true;
   readonly options: ResolvedSqliteStoreOptions;
 
-  #group: GroupedWrite[] = [];
+  /** See {@link #grouped}. One transaction is synchronous: a group is whatever one turn asked for. */
+  readonly #group = new GroupCommit<GroupedWrite, unknown>(
+    (ops) => Promise.resolve(this.#writeGroup(ops)),
+    Number.MAX_SAFE_INTEGER,
+  );
   #state: OpenState | null = null;
   #closed = false;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
@@ -319,16 +322,12 @@ export class SqliteStore implements Store {
    * settles only after the commit that holds its write.
    */
   #grouped<T>(action: string, fn: (ctx: WriteContext) => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      this.#group.push({ action, fn, resolve: resolve as (value: unknown) => void, reject });
-      if (this.#group.length === 1) queueMicrotask(() => this.#flushGroup());
-    });
+    return this.#group.add({ action, fn }) as Promise<T>;
   }
 
-  #flushGroup(): void {
-    const ops = this.#group;
-    this.#group = [];
-    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+  /** One transaction for a group: each write's result, or the error it failed with. */
+  #writeGroup(ops: GroupedWrite[]): unknown[] {
+    const outcomes: unknown[] = [];
     try {
       const state = this.#open(ops[0]!.action);
       const ctx = state.ctx;
@@ -337,23 +336,18 @@ export class SqliteStore implements Store {
         const write = { ...ctx, seq };
         for (const op of ops) {
           try {
-            outcomes.push({ ok: true, value: state.nested(() => op.fn(write)) });
+            outcomes.push(state.nested(() => op.fn(write)));
           } catch (error) {
-            outcomes.push({ ok: false, error });
+            outcomes.push(toStoreError(error, op.action, this.#where));
           }
         }
         seq.flush();
       });
     } catch (error) {
       // Nothing was committed: every operation of the group fails with the reason.
-      for (const op of ops) op.reject(toStoreError(error, op.action, this.#where));
-      return;
+      return ops.map((op) => toStoreError(error, op.action, this.#where));
     }
-    ops.forEach((op, i) => {
-      const outcome = outcomes[i]!;
-      if (outcome.ok) op.resolve(outcome.value);
-      else op.reject(toStoreError(outcome.error, op.action, this.#where));
-    });
+    return outcomes;
   }
 
   /** `snapshot`: run the statements in one read transaction, for a consistent view. */

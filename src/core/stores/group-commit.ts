@@ -1,8 +1,9 @@
 /**
  * Group commit for one kind of store call. A call made while none of its kind is in flight goes out
  * at once (with the calls made in the same turn of the event loop); calls made while one is in flight
- * wait for it to answer and then go out together, as one script call. At low load nothing waits; at
- * high load one round trip and one script carry many calls, instead of one each.
+ * wait for it to answer and then go out together. At low load nothing waits; at high load one store
+ * call carries many (the Redis store: one script per group of attempt starts or ends; the SQLite
+ * store: one transaction per group of run writes).
  *
  * Each call keeps its own answer: the sender answers an array in item order, where an Error rejects
  * that call only. A sender that fails as a whole (the connection, say) rejects every call it carried.

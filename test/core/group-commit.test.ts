@@ -1,7 +1,7 @@
 /** GroupCommit: calls made while one is in flight go out together, each keeping its own answer. */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { GroupCommit } from "../../src/stores/redis/group-commit.js";
+import { GroupCommit } from "../../src/core/stores/group-commit.js";
 
 /** A sender whose calls the test answers by hand, recording the batches it was given. */
 function manualSender<R>() {
