@@ -38,15 +38,34 @@ const T0 = 1_000_000;
 
 const admin = new Redis(REDIS_URL);
 
-/** Microseconds Redis spent in commands so far, INFO itself excepted. */
-async function redisMicros(): Promise<number> {
-  const info = await admin.info("commandstats");
-  let total = 0;
-  for (const line of info.split("\n")) {
-    const match = /^cmdstat_(\w+):calls=\d+,usec=(\d+)/.exec(line);
-    if (match && match[1] !== "info") total += Number(match[2]);
+/**
+ * What Redis has done so far: the CPU time of its process (user and system, as INFO cpu gives it:
+ * parsing, networking, scripts and commands alike), the time inside scripts (EVALSHA, as INFO
+ * commandstats counts it), and the commands the scripts called. (commandstats counts a command a
+ * script calls under its own name too, and that time again in the script's: summing every line
+ * counts it twice.)
+ */
+interface RedisCounters {
+  cpuUs: number;
+  scriptUs: number;
+  innerCalls: number;
+}
+
+async function redisCounters(): Promise<RedisCounters> {
+  const cpu = await admin.info("cpu");
+  const field = (name: string): number => Number(new RegExp(`${name}:([\\d.]+)`).exec(cpu)?.[1] ?? 0);
+  const counters = {
+    cpuUs: (field("used_cpu_user") + field("used_cpu_sys")) * 1e6,
+    scriptUs: 0,
+    innerCalls: 0,
+  };
+  for (const line of (await admin.info("commandstats")).split("\n")) {
+    const match = /^cmdstat_([\w|]+):calls=(\d+),usec=(\d+)/.exec(line);
+    if (!match || match[1] === "info") continue;
+    if (/^eval/.test(match[1]!)) counters.scriptUs += Number(match[3]);
+    else counters.innerCalls += Number(match[2]);
   }
-  return total;
+  return counters;
 }
 
 const STEPS = [
@@ -60,16 +79,23 @@ const STEPS = [
   ["finish, reading the run back", "finish_attempts"],
 ] as const;
 type Step = (typeof STEPS)[number][0];
+/** Per run: Redis CPU (µs), time inside scripts (µs), commands the scripts called. */
+type Cost = RedisCounters;
 
-async function round(): Promise<Map<Step, number>> {
+async function round(): Promise<Map<Step, Cost>> {
   const prefix = `cronq-bench:ops:${randomBytes(3).toString("hex")}`;
   const store = new RedisStore({ redis: REDIS_URL, prefix, leaseClock: "caller" });
   await store.open();
-  const perRun = new Map<Step, number>();
+  const perRun = new Map<Step, Cost>();
   const measure = async (step: Step, runs: number, fn: () => Promise<unknown>): Promise<void> => {
-    const before = await redisMicros();
+    const before = await redisCounters();
     await fn();
-    perRun.set(step, ((await redisMicros()) - before) / runs);
+    const after = await redisCounters();
+    perRun.set(step, {
+      cpuUs: (after.cpuUs - before.cpuUs) / runs,
+      scriptUs: (after.scriptUs - before.scriptUs) / runs,
+      innerCalls: (after.innerCalls - before.innerCalls) / runs,
+    });
   };
   const owner = { owner: "replica", leaseMs: 60_000 };
   const ids = Array.from({ length: N }, (_, i) => `job-${i}`);
@@ -159,7 +185,7 @@ const median = (xs: number[]): number => {
 };
 
 const loadBefore = loadavg()[0]!;
-const rounds: Array<Map<Step, number>> = [];
+const rounds: Array<Map<Step, Cost>> = [];
 for (let i = 0; i < ROUNDS; i++) {
   rounds.push(await round());
   process.stdout.write(`round ${i + 1} of ${ROUNDS}\n`);
@@ -167,9 +193,10 @@ for (let i = 0; i < ROUNDS; i++) {
 const version = ((await admin.info("server")).match(/redis_version:(\S+)/) ?? [])[1] ?? "?";
 admin.disconnect();
 
+const costOf = (step: Step, key: keyof Cost): number[] => rounds.map((r) => r.get(step)![key]);
 const rows = STEPS.map(([step, script]) => {
-  const xs = rounds.map((r) => r.get(step)!);
-  return `| ${step} | \`${script}\` | ${median(xs).toFixed(1)} µs | ${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)} µs |`;
+  const cpu = costOf(step, "cpuUs");
+  return `| ${step} | \`${script}\` | ${median(cpu).toFixed(1)} µs | ${Math.min(...cpu).toFixed(1)}-${Math.max(...cpu).toFixed(1)} µs | ${median(costOf(step, "scriptUs")).toFixed(1)} µs | ${median(costOf(step, "innerCalls")).toFixed(1)} |`;
 });
 const firing = [
   "claim",
@@ -178,13 +205,13 @@ const firing = [
   "start, from the queued run",
   "finish, from the started run",
 ] as const;
-const total = firing.reduce((sum, step) => sum + median(rounds.map((r) => r.get(step)!)), 0);
-const body = `\`npm run bench:redis-ops\` on ${new Date().toISOString().slice(0, 10)}: Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, Redis ${version} on the same machine, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end. ${N.toLocaleString("en")} one-off jobs per round, ${ROUNDS} rounds; Redis CPU per run as Redis counts it (INFO commandstats), median of the rounds and the range. BullMQ's own work (adding, moving and finishing its job) comes on top: \`bench:queue\` measures the whole path.
+const total = (key: keyof Cost): number => firing.reduce((sum, step) => sum + median(costOf(step, key)), 0);
+const body = `\`npm run bench:redis-ops\` on ${new Date().toISOString().slice(0, 10)}: Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "?"}, Redis ${version} on the same machine, load average ${loadBefore.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end. ${N.toLocaleString("en")} one-off jobs per round, ${ROUNDS} rounds, medians of the rounds. *Redis CPU* is the Redis process's CPU time (INFO cpu: parsing, networking, scripts), with its range over the rounds; *in the script* is the time inside the script (INFO commandstats), and *commands* the Redis commands the script called, per run. BullMQ's own work (adding, moving and finishing its job) comes on top: \`bench:queue\` measures the whole path.
 
-| Step | Script | Redis CPU per run | Range |
-|---|---|---:|---:|
+| Step | Script | Redis CPU per run | Range | In the script | Commands per run |
+|---|---|---:|---:|---:|---:|
 ${rows.join("\n")}
 
-An occurrence's own steps on the worker's path (claim, commit, mark, start and finish from the records held): **${total.toFixed(0)} µs** of Redis CPU.`;
+An occurrence's own steps on the worker's path (claim, commit, mark, start and finish from the records held): **${total("cpuUs").toFixed(0)} µs** of Redis CPU, ${total("scriptUs").toFixed(0)} µs of it inside scripts, ${total("innerCalls").toFixed(0)} commands.`;
 process.stdout.write(`\n${body}\n`);
 if (!values["dry-run"]) updateResults("Redis work per run", body);
