@@ -213,6 +213,22 @@ export function occurrenceId(jobId: string, scheduledAtMs: number): string {
   return `${jobId}@${isoString(scheduledAtMs)}`;
 }
 
+/**
+ * Whether `id` is `occurrenceId(jobId, scheduledAtMs)`, found without building that id: comparing
+ * with a freshly built one flattens both strings (ids are concatenations), which at 100,000 runs a
+ * second was a tenth of the CPU of recording them.
+ */
+export function isOccurrenceId(id: string, jobId: string, scheduledAtMs: number): boolean {
+  const iso = isoString(scheduledAtMs);
+  const at = jobId.length;
+  return (
+    id.length === at + 1 + iso.length &&
+    id.endsWith(iso) &&
+    id.charCodeAt(at) === 64 && // "@"
+    id.startsWith(jobId)
+  );
+}
+
 // Thousands of jobs often fire at the same instant: formatting it once saves most of the work.
 let lastIsoMs = Number.NaN;
 let lastIso = "";

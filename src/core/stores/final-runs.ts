@@ -11,7 +11,7 @@
  * The list is a ring that grows (doubling) up to the retention and then drops its oldest entry for
  * each new one.
  */
-import { type AttemptRecord, type RunRecord, occurrenceId } from "../jobs/job.js";
+import { type AttemptRecord, type RunRecord, isOccurrenceId, occurrenceId } from "../jobs/job.js";
 
 /** Numbers per run, in {@link FinalRuns.#times}: null is NaN. */
 const TIMES = 6;
@@ -89,7 +89,7 @@ export class FinalRuns {
     const refs = this.#refs;
     // A string per run kept for the whole retention is what old-space collections are made of: the
     // id is rebuilt from the job's id and the scheduled time when it can be.
-    refs[r + ID] = run.id === occurrenceId(this.#jobId, run.scheduledAt) ? null : run.id;
+    refs[r + ID] = isOccurrenceId(run.id, this.#jobId, run.scheduledAt) ? null : run.id;
     refs[r + TASK] = run.taskName;
     refs[r + ORIGIN] = run.origin;
     refs[r + STATUS] = run.status;
