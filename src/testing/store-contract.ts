@@ -310,6 +310,64 @@ export function storeContract(
         assert.equal(ok!.status, "ok");
       });
 
+      test("claims again, once they expire, the claimed jobs that were neither committed nor changed", async (store) => {
+        const ids = ["a", "b", "c", "d", "e", "f"];
+        for (const id of ids) {
+          await store.insertJob(jobRecord(id, { nextRunAt: 1000 }), { replace: false, now: 0 });
+        }
+        const claimed = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 10 });
+        assert.deepEqual(claimed.map((job) => job.id).sort(), ids);
+        const tokenOfC = claimed.find((job) => job.id === "c")!.claim!.token;
+        await store.updateJob("b", { paused: true }, 1001);
+        await store.updateJob("e", { paused: true }, 1001);
+        const [committed] = await store.commitFires(
+          [
+            {
+              jobId: "c",
+              claimToken: tokenOfC,
+              jobVersion: 1,
+              nextRunAt: null,
+              runs: [runRecord("c", 1000)],
+            },
+          ],
+          { now: 1001, owner: "s1", leaseMs: LEASE },
+        );
+        assert.equal(committed!.status, "ok");
+        assert.deepEqual(await store.claimDueJobs({ now: 1002, owner: "s2", leaseMs: LEASE, limit: 10 }), []);
+        const again = await store.claimDueJobs({ now: 1000 + LEASE, owner: "s2", leaseMs: LEASE, limit: 10 });
+        assert.deepEqual(again.map((job) => job.id).sort(), ["a", "d", "f"]);
+        const late = await store.claimDueJobs({
+          now: 1000 + 2 * LEASE,
+          owner: "s3",
+          leaseMs: LEASE,
+          limit: 10,
+        });
+        assert.deepEqual(late.map((job) => job.id).sort(), ["a", "d", "f"]);
+        // Committed in an order unlike the claim's.
+        const byId = new Map(late.map((job) => [job.id, job]));
+        const results = await store.commitFires(
+          ["d", "a", "f"]
+            .map((id) => byId.get(id)!)
+            .map((job) => ({
+              jobId: job.id,
+              claimToken: job.claim!.token,
+              jobVersion: 1,
+              nextRunAt: null,
+              runs: [runRecord(job.id, 1000)],
+            })),
+          { now: 1000 + 2 * LEASE, owner: "s3", leaseMs: LEASE },
+        );
+        assert.deepEqual(
+          results.map((result) => result.status),
+          ["ok", "ok", "ok"],
+        );
+        assert.deepEqual(
+          await store.claimDueJobs({ now: 1000 + 4 * LEASE, owner: "s4", leaseMs: LEASE, limit: 10 }),
+          [],
+        );
+        for (const id of ["b", "e"]) assert.equal((await store.getJob(id))!.paused, true);
+      });
+
       test("says job-gone when the job was removed between claim and commit", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });

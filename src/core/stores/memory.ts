@@ -54,6 +54,8 @@ interface JobSlot {
   job: JobRecord;
   /** The sequence number of this job's valid entry in the due heap; -1 once the job is removed. */
   seq: number;
+  /** Where the slot is in the store's claimed list, or -1. */
+  claimedAt: number;
   /**
    * No run of the job is scheduled later than this (it may be stale-high after deletions): a new
    * occurrence after it needs no search for a duplicate.
@@ -78,8 +80,12 @@ export class MemoryStore implements Store {
   readonly #due = new MinHeap<JobSlot>();
   /** Due retries, by run record. */
   readonly #retries = new MinHeap<RunRecord>();
-  /** Jobs claimed and not committed yet, by id: a handful, so lookups here stay in cache. */
-  readonly #claimed = new Map<string, JobSlot>();
+  /**
+   * Jobs claimed and not committed yet (a batch's worth), in no order: each slot knows its place,
+   * so adding and removing one costs no hashing (at 100,000 fires a second, a Map here cost a
+   * tenth of the firing path's CPU).
+   */
+  readonly #claimed: JobSlot[] = [];
   #seq = 0;
   #token = 0;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
@@ -119,6 +125,7 @@ export class MemoryStore implements Store {
     const slot: JobSlot = {
       job: { ...job, claim: null },
       seq: 0,
+      claimedAt: -1,
       lastScheduledAt: -Infinity,
       live: null,
       waiting: null,
@@ -184,7 +191,7 @@ export class MemoryStore implements Store {
     const slot = this.#jobs.get(id);
     if (!slot) return Promise.resolve(null);
     this.#jobs.delete(id);
-    this.#claimed.delete(id);
+    this.#unclaim(slot);
     slot.seq = -1;
     // Records of its live runs may still be held (an executor's): their leases no longer count.
     if (slot.live) for (const run of slot.live) run.lease = null;
@@ -202,21 +209,22 @@ export class MemoryStore implements Store {
         return slot !== undefined && isDueRetry(slot, run, due);
       }) ?? Infinity,
     );
-    for (const slot of this.#claimed.values()) at = Math.min(at, slot.job.claim!.expiresAt);
+    for (const slot of this.#claimed) at = Math.min(at, slot.job.claim!.expiresAt);
     return Promise.resolve(at === Infinity ? null : at);
   }
 
   claimDueJobs(args: ClaimArgs): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
     // Claims that expired without a commit (a caller that failed between the two) are due again.
-    for (const slot of this.#claimed.values()) {
-      if (out.length >= args.limit) break;
+    // (Backwards: un-claiming one moves the last slot into its place.)
+    for (let i = this.#claimed.length - 1; i >= 0 && out.length < args.limit; i--) {
+      const slot = this.#claimed[i]!;
       const job = slot.job;
       if (job.claim!.expiresAt > args.now) continue;
       if (job.paused || job.nextRunAt === null || job.nextRunAt > args.now) {
         // Changed while claimed: back to the heap as any unclaimed job.
         job.claim = null;
-        this.#claimed.delete(job.id);
+        this.#unclaim(slot);
         this.#reschedule(slot);
         continue;
       }
@@ -244,7 +252,7 @@ export class MemoryStore implements Store {
   ): Promise<FireCommitResult[]> {
     const results: FireCommitResult[] = [];
     for (const commit of commits) {
-      const slot = this.#claimed.get(commit.jobId) ?? this.#jobs.get(commit.jobId);
+      const slot = this.#jobs.get(commit.jobId);
       if (!slot) {
         results.push({ jobId: commit.jobId, status: "job-gone", inserted: [] });
         continue;
@@ -255,7 +263,7 @@ export class MemoryStore implements Store {
         continue;
       }
       job.claim = null;
-      this.#claimed.delete(job.id);
+      this.#unclaim(slot);
       // Usually every run is new and the commit's own list is the answer; a copy only if not.
       let inserted: RunRecord[] | null = null;
       const runs = commit.runs;
@@ -294,7 +302,7 @@ export class MemoryStore implements Store {
     for (const slot of this.#jobs.values()) {
       if (slot.job.claim?.owner === owner) {
         slot.job.claim = null;
-        this.#claimed.delete(slot.job.id);
+        this.#unclaim(slot);
         this.#reschedule(slot);
       }
     }
@@ -595,11 +603,23 @@ export class MemoryStore implements Store {
     // A claimed job waits in the claimed set (a handful, for the length of one fire), not in the
     // heap: that saves a heap entry per fire, which at 100,000 fires a second is worth having.
     if (job.claim) {
-      this.#claimed.set(job.id, slot);
+      if (slot.claimedAt < 0) slot.claimedAt = this.#claimed.push(slot) - 1;
       return;
     }
     const at = job.paused ? null : job.nextRunAt;
     if (at !== null) this.#due.add(at, slot, slot.seq);
+  }
+
+  /** Takes a slot out of the claimed list, if it is there (the last slot takes its place). */
+  #unclaim(slot: JobSlot): void {
+    const at = slot.claimedAt;
+    if (at < 0) return;
+    const last = this.#claimed.pop()!;
+    if (last !== slot) {
+      this.#claimed[at] = last;
+      last.claimedAt = at;
+    }
+    slot.claimedAt = -1;
   }
 
   /** The time of the heap's earliest valid entry, dropping the stale ones above it. */
