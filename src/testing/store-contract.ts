@@ -368,6 +368,34 @@ export function storeContract(
         for (const id of ["b", "e"]) assert.equal((await store.getJob(id))!.paused, true);
       });
 
+      test("refuses a commit for a job removed and added again since the claim", async (store) => {
+        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        await store.insertJob(jobRecord("b", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        const claimed = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 2 });
+        assert.deepEqual(claimed.map((job) => job.id).sort(), ["a", "b"]);
+        const tokens = new Map(claimed.map((job) => [job.id, job.claim!.token]));
+        await store.removeJob("a");
+        await store.insertJob(jobRecord("a", { nextRunAt: 5000 }), { replace: false, now: 1001 });
+        const results = await store.commitFires(
+          ["a", "b"].map((id) => ({
+            jobId: id,
+            claimToken: tokens.get(id)!,
+            jobVersion: 1,
+            nextRunAt: 2000,
+            runs: [runRecord(id, 1000)],
+          })),
+          { now: 1001, owner: "s1", leaseMs: LEASE },
+        );
+        assert.deepEqual(
+          results.map((result) => result.status),
+          ["lease-lost", "ok"],
+        );
+        assert.equal(await store.getRun(runRecord("a", 1000).id), null);
+        const again = (await store.getJob("a"))!;
+        assert.equal(again.nextRunAt, 5000);
+        assert.equal(again.activeRuns, 0);
+      });
+
       test("says job-gone when the job was removed between claim and commit", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });

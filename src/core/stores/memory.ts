@@ -86,6 +86,14 @@ export class MemoryStore implements Store {
    * tenth of the firing path's CPU).
    */
   readonly #claimed: JobSlot[] = [];
+  /**
+   * The slots of the last claimDueJobs answer, in its order, and how many of them commitFires has
+   * met in that order: a scheduler commits what it claimed, in order, so each commit finds its slot
+   * here without a lookup in the map of all jobs (whose cache misses, at 100,000 jobs, cost more
+   * than the rest of a commit).
+   */
+  readonly #lastClaimed: JobSlot[] = [];
+  #lastClaimedCommitted = 0;
   #seq = 0;
   #token = 0;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
@@ -215,6 +223,9 @@ export class MemoryStore implements Store {
 
   claimDueJobs(args: ClaimArgs): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
+    const slots = this.#lastClaimed;
+    slots.length = 0;
+    this.#lastClaimedCommitted = 0;
     // Claims that expired without a commit (a caller that failed between the two) are due again.
     // (Backwards: un-claiming one moves the last slot into its place.)
     for (let i = this.#claimed.length - 1; i >= 0 && out.length < args.limit; i--) {
@@ -230,6 +241,7 @@ export class MemoryStore implements Store {
       }
       job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
       out.push(job);
+      slots.push(slot);
     }
     while (out.length < args.limit) {
       const due = this.#due;
@@ -242,6 +254,7 @@ export class MemoryStore implements Store {
       slot.job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
       this.#reschedule(slot);
       out.push(slot.job);
+      slots.push(slot);
     }
     return Promise.resolve(out);
   }
@@ -252,7 +265,7 @@ export class MemoryStore implements Store {
   ): Promise<FireCommitResult[]> {
     const results: FireCommitResult[] = [];
     for (const commit of commits) {
-      const slot = this.#jobs.get(commit.jobId);
+      const slot = this.#claimedSlot(commit.jobId);
       if (!slot) {
         results.push({ jobId: commit.jobId, status: "job-gone", inserted: [] });
         continue;
@@ -608,6 +621,17 @@ export class MemoryStore implements Store {
     }
     const at = job.paused ? null : job.nextRunAt;
     if (at !== null) this.#due.add(at, slot, slot.seq);
+  }
+
+  /** The slot of a job being committed: the next one claimed, usually, else looked up by id. */
+  #claimedSlot(jobId: string): JobSlot | undefined {
+    const slot = this.#lastClaimed[this.#lastClaimedCommitted];
+    // (A removed job's slot is done with: a job added since under its id has a slot of its own.)
+    if (slot !== undefined && slot.job.id === jobId && slot.seq !== -1) {
+      this.#lastClaimedCommitted++;
+      return slot;
+    }
+    return this.#jobs.get(jobId);
   }
 
   /** Takes a slot out of the claimed list, if it is there (the last slot takes its place). */
