@@ -37,16 +37,17 @@ const FINISHES_PER_TURN = STARTS_PER_TURN;
 
 /**
  * While the scheduler fires a burst, finished attempts wait to be recorded until it is over (the
- * next occurrences start sooner), for at most {@link MAX_DEFER_MS}. The first
- * {@link WHOLE_BURST_STARTS} runs of a burst all start before any outcome is recorded; past them,
- * at most {@link MAX_DEFERRED_FINISHES} outcomes wait. Many more would outlive the heap's young
- * generation: at 100,000 jobs due at once, deferring up to 200,000 outcomes cost 810-830 ms of
- * garbage-collection pauses per 10 s, 2,000 cost 580-630 ms, and 10,000 doubled the pauses of each
- * burst (measured 2026-11-27). Deferring whole bursts of up to 20,000 cut their p99 time to start
- * by 20-30% (3,000, 10,000 and 20,000 jobs due at once, measured against the 2,000 cap in one
- * process, bursts alternating), for a few ms more of garbage collection.
+ * next occurrences start sooner), for at most {@link MAX_DEFER_MS}. When the previous burst fired
+ * at most {@link WHOLE_BURST} runs (so not in the first burst), the first that many of this one all
+ * start before any outcome is recorded; otherwise, and past them, at most {@link MAX_DEFERRED_FINISHES} outcomes wait.
+ * Many more would outlive the heap's young generation: at 100,000 jobs due at once, deferring up
+ * to 200,000 outcomes cost 810-830 ms of garbage-collection pauses per 10 s, 2,000 cost 580-630
+ * ms, and deferring the first 20,000 of each burst took its pauses from 66-95 ms to 106-189 ms
+ * (measured 2026-11-27). Deferring whole bursts of up to 20,000 cut their p99 time to
+ * start by 20-30% (3,000, 10,000 and 20,000 jobs due at once, measured against the 2,000 cap in
+ * one process, bursts alternating), for a few ms more of garbage collection.
  */
-const WHOLE_BURST_STARTS = 20_000;
+const WHOLE_BURST = 20_000;
 const MAX_DEFERRED_FINISHES = 2_000;
 const MAX_DEFER_MS = 500;
 
@@ -131,8 +132,13 @@ export class LocalExecutor implements Executor {
   #idleWaiters: Array<() => void> = [];
   #renewTimer: Timer | undefined;
   #startedThisTurn = 0;
-  /** Runs started since the scheduler began firing its current burst (0 when it is not firing). */
-  #burstStarts = 0;
+  /** Runs the scheduler has handed over in its current burst (0 when it is not firing). */
+  #burstRuns = 0;
+  /**
+   * Runs the previous burst handed over; before the first, as if it had been large: a first burst
+   * of 100,000 deferring its first 20,000 outcomes left the heap with more to collect for seconds.
+   */
+  #lastBurstRuns = Infinity;
   #resumeScheduled = false;
   /** Attempts that ended and wait to be recorded together. */
   readonly #finishing = new Fifo<Slot>();
@@ -166,6 +172,7 @@ export class LocalExecutor implements Executor {
 
   dispatch(runs: readonly RunRecord[]): void {
     for (const run of runs) this.#queue.push(run);
+    if (this.#host && this.#firing(this.#host)) this.#burstRuns += runs.length;
     this.#pump();
   }
 
@@ -242,7 +249,6 @@ export class LocalExecutor implements Executor {
         break;
       }
       this.#startedThisTurn++;
-      this.#burstStarts = host.busy?.() ? this.#burstStarts + 1 : 0;
       if (this.#startedThisTurn === 1) void yieldToEventLoop().then(() => (this.#startedThisTurn = 0));
       const run = this.#queue.shift()!;
       const slot = new Slot(run);
@@ -332,9 +338,11 @@ export class LocalExecutor implements Executor {
       const host = this.#host;
       const pending = this.#finishing.length;
       if (pending === 0 || !host) return;
-      const firing = host.busy?.() ?? false;
-      if (!firing) this.#burstStarts = 0;
-      if (firing && (pending < MAX_DEFERRED_FINISHES || this.#burstStarts <= WHOLE_BURST_STARTS)) {
+      if (
+        this.#firing(host) &&
+        (pending < MAX_DEFERRED_FINISHES ||
+          (this.#burstRuns <= WHOLE_BURST && this.#lastBurstRuns <= WHOLE_BURST))
+      ) {
         const now = host.clock.now();
         this.#deferredSince ??= now;
         if (now - this.#deferredSince < MAX_DEFER_MS) {
@@ -345,6 +353,16 @@ export class LocalExecutor implements Executor {
       this.#deferredSince = null;
       void this.#flushFinishes();
     });
+  }
+
+  /** Whether the scheduler is firing a burst; when it is not, the burst that was is over. */
+  #firing(host: ExecutorHost): boolean {
+    const firing = host.busy?.() ?? false;
+    if (!firing && this.#burstRuns > 0) {
+      this.#lastBurstRuns = this.#burstRuns;
+      this.#burstRuns = 0;
+    }
+    return firing;
   }
 
   async #flushFinishes(): Promise<void> {

@@ -200,33 +200,62 @@ describe("Scheduler: bursts", () => {
 });
 
 describe("Scheduler: recording outcomes during a burst", () => {
-  /** Fires `jobs` one-off jobs due at the same instant; the order of start and outcome events. */
-  async function burst(jobs: number): Promise<Array<"started" | "succeeded">> {
+  /**
+   * Fires bursts of one-off jobs due at the same instant, one burst a second, `sizes[i]` jobs in
+   * the i-th; the order of start and outcome events in each.
+   */
+  async function bursts(...sizes: number[]): Promise<Array<Array<"started" | "succeeded">>> {
     const { clock, scheduler } = harness({ concurrency: 2 });
-    const order: Array<"started" | "succeeded"> = [];
+    const orders: Array<Array<"started" | "succeeded">> = [];
+    let order: Array<"started" | "succeeded"> = [];
     scheduler.events.on("run:started", () => order.push("started"));
     scheduler.events.on("run:succeeded", () => order.push("succeeded"));
     const task = defineTask("tick", () => undefined);
-    for (let i = 0; i < jobs; i++) await scheduler.addJob(`job${i}`, task, { startIn: "1s" });
+    for (const [b, size] of sizes.entries()) {
+      for (let i = 0; i < size; i++) {
+        await scheduler.addJob(`burst${b}-job${i}`, task, {
+          startAt: new Date(clock.now() + 1000 * (b + 1)),
+        });
+      }
+    }
     await scheduler.start();
-    await clock.advance(1000);
-    await scheduler.onIdle();
+    for (let b = 0; b < sizes.length; b++) {
+      order = [];
+      await clock.advance(1000);
+      await scheduler.onIdle();
+      orders.push(order);
+    }
     await scheduler.stop();
-    return order;
+    return orders;
   }
 
-  it("starts every run of a burst of up to 20,000 before recording any outcome", async () => {
-    const order = await burst(3000);
+  it("records outcomes once 2,000 are waiting in the first burst, whose size nothing foretold", async () => {
+    const [first] = await bursts(3000);
+    const firstRecord = first!.indexOf("succeeded");
+    assert.ok(firstRecord >= 2000, `first outcome recorded after ${firstRecord} starts`);
+    assert.ok(firstRecord < first!.lastIndexOf("started"), "no outcome was recorded before the burst ended");
+  });
+
+  it("after a burst of up to 20,000, starts every run of the next before recording any outcome", async () => {
+    const order = (await bursts(100, 3000))[1]!;
     assert.equal(order.filter((e) => e === "succeeded").length, 3000);
     assert.equal(order.indexOf("succeeded"), 3000, "the first outcome came after the last start");
   });
 
-  it("past 20,000 starts, records outcomes while the burst goes on, and all of them in the end", async () => {
-    const order = await burst(24_000);
+  it("past 20,000 runs of a burst, records outcomes while it goes on, and all of them in the end", async () => {
+    const order = (await bursts(100, 24_000))[1]!;
     assert.equal(order.filter((e) => e === "succeeded").length, 24_000);
     const firstRecord = order.indexOf("succeeded");
     assert.ok(firstRecord >= 20_000, `first outcome recorded after ${firstRecord} starts`);
     assert.ok(firstRecord < order.lastIndexOf("started"), "no outcome was recorded before the burst ended");
+  });
+
+  it("after a burst of more than 20,000, records outcomes once 2,000 are waiting", async () => {
+    const [, after] = await bursts(21_000, 3000);
+    assert.equal(after!.filter((e) => e === "succeeded").length, 3000);
+    const firstRecord = after!.indexOf("succeeded");
+    assert.ok(firstRecord >= 2000, `first outcome recorded after ${firstRecord} starts`);
+    assert.ok(firstRecord < after!.lastIndexOf("started"), "no outcome was recorded before the burst ended");
   });
 });
 
