@@ -395,11 +395,8 @@ export function startAttemptsOf(
 ): Promise<Array<RunRecord | null | LeaseLostError>> {
   if (store.startAttempts) return store.startAttempts(items, args);
   return Promise.all(
-    items.map((item) =>
-      store.startAttempt(item.runId, { ...args, token: item.token }).catch((error: unknown) => {
-        if (error instanceof LeaseLostError) return error;
-        throw error;
-      }),
+    items.map(({ runId, token, record }) =>
+      store.startAttempt(runId, { ...args, token, ...(record ? { record } : {}) }).catch(leaseLostOrThrow),
     ),
   );
 }
@@ -412,15 +409,26 @@ export function finishAttemptsOf(
 ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
   if (store.finishAttempts) return store.finishAttempts(items, args);
   return Promise.all(
-    items.map(({ runId, token, outcome, error, reason, retryAt }) =>
+    items.map(({ runId, token, outcome, error, reason, retryAt, record }) =>
       store
-        .finishAttempt(runId, { token, outcome, error, reason, retryAt, ...args })
-        .catch((error: unknown) => {
-          if (error instanceof LeaseLostError) return error;
-          throw error;
-        }),
+        .finishAttempt(runId, {
+          token,
+          outcome,
+          error,
+          reason,
+          retryAt,
+          ...args,
+          ...(record ? { record } : {}),
+        })
+        .catch(leaseLostOrThrow),
     ),
   );
+}
+
+/** A batch item's answer: a lost lease is the item's result, any other error fails the batch. */
+function leaseLostOrThrow(error: unknown): LeaseLostError {
+  if (error instanceof LeaseLostError) return error;
+  throw error;
 }
 
 /** A job's status as far as its record tells (the scheduler adds `missing-task`). */

@@ -10,20 +10,18 @@
  */
 import type { Redis } from "ioredis";
 import type { Timer } from "../../core/clock/clock.js";
-import { InvalidArgumentError, LeaseLostError, StoreUnavailableError } from "../../core/errors.js";
+import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
 import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
 import { GroupCommit } from "../../core/stores/group-commit.js";
 import {
   applyFinish,
   applyStart,
-  type BatchArgs,
   type CancelRunArgs,
   type CancelRunResult,
   type ClaimArgs,
   type FinishAttemptArgs,
   type FinishAttemptResult,
-  type FinishItem,
   type FireCommit,
   type FireCommitResult,
   type JobPatch,
@@ -32,7 +30,6 @@ import {
   type RetentionPolicy,
   type RunQuery,
   type StartAttemptArgs,
-  type StartItem,
   type Store,
   type StoreOpenOptions,
 } from "../../core/stores/store.js";
@@ -97,11 +94,6 @@ function startedRecord(runId: string, args: FinishAttemptArgs): RunRecord | null
 function itemFailure(result: unknown[], runId: string, owner: string): Error | null {
   if (result[0] === 0) return null;
   return scriptError(result[0] as number, result[1], { id: runId, owner });
-}
-
-function leaseLostOrThrow(error: unknown): LeaseLostError {
-  if (error instanceof LeaseLostError) return error;
-  throw error;
 }
 
 interface OpenState {
@@ -371,40 +363,8 @@ export class RedisStore implements Store {
     return this.#starts.add({ runId, args });
   }
 
-  startAttempts(
-    items: readonly StartItem[],
-    args: BatchArgs,
-  ): Promise<Array<RunRecord | null | LeaseLostError>> {
-    return Promise.all(
-      items.map((item) =>
-        this.#starts
-          .add({
-            runId: item.runId,
-            args: { ...args, token: item.token, ...(item.record ? { record: item.record } : {}) },
-          })
-          .catch(leaseLostOrThrow),
-      ),
-    );
-  }
-
   finishAttempt(runId: string, args: FinishAttemptArgs): Promise<FinishAttemptResult | null> {
     return this.#finishes.add({ runId, args });
-  }
-
-  finishAttempts(
-    items: readonly FinishItem[],
-    args: BatchArgs,
-  ): Promise<Array<FinishAttemptResult | null | LeaseLostError>> {
-    return Promise.all(
-      items.map(({ runId, token, outcome, error, reason, retryAt, record }) =>
-        this.#finishes
-          .add({
-            runId,
-            args: { token, outcome, error, reason, retryAt, ...args, ...(record ? { record } : {}) },
-          })
-          .catch(leaseLostOrThrow),
-      ),
-    );
   }
 
   /** One script for the starts that {@link #starts} grouped. */
