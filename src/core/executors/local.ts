@@ -38,14 +38,15 @@ const FINISHES_PER_TURN = STARTS_PER_TURN;
 /**
  * While the scheduler fires a burst, finished attempts wait to be recorded until it is over (the
  * next occurrences start sooner), for at most {@link MAX_DEFER_MS}. When the previous burst fired
- * at most {@link WHOLE_BURST} runs (so not in the first burst), the first that many of this one all
- * start before any outcome is recorded; otherwise, and past them, at most {@link MAX_DEFERRED_FINISHES} outcomes wait.
- * Many more would outlive the heap's young generation: at 100,000 jobs due at once, deferring up
- * to 200,000 outcomes cost 810-830 ms of garbage-collection pauses per 10 s, 2,000 cost 580-630
- * ms, and deferring the first 20,000 of each burst took its pauses from 66-95 ms to 106-189 ms
- * (measured 2026-11-27). Deferring whole bursts of up to 20,000 cut their p99 time to
- * start by 20-30% (3,000, 10,000 and 20,000 jobs due at once, measured against the 2,000 cap in
- * one process, bursts alternating), for a few ms more of garbage collection.
+ * at most {@link WHOLE_BURST} runs (so not in the first burst), the first that many of this one
+ * all start before any outcome is recorded; otherwise, and past them, at most
+ * {@link MAX_DEFERRED_FINISHES} outcomes wait. Many more would outlive the heap's young
+ * generation: at 100,000 jobs due at once, deferring up to 200,000 outcomes cost 810-830 ms of
+ * garbage-collection pauses per 10 s, 2,000 cost 580-630 ms, and deferring the first 20,000 of
+ * each burst took its pauses from 66-95 ms to 106-189 ms (measured 2026-11-27). Deferring whole
+ * bursts of up to 20,000 cut their p99 time to start by 20-30% (3,000, 10,000 and 20,000 jobs due
+ * at once, measured against the 2,000 cap in one process, bursts alternating), for a few ms more
+ * of garbage collection.
  */
 const WHOLE_BURST = 20_000;
 const MAX_DEFERRED_FINISHES = 2_000;

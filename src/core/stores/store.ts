@@ -157,11 +157,7 @@ export interface BatchArgs {
 export interface StartItem {
   runId: string;
   token: number | null;
-  /**
-   * The run's record as the caller got it from this store, if it has it. A store that hands out
-   * its own records (the memory store) may use it to skip finding the run by id, once it has
-   * checked that it is the stored record; other stores ignore it.
-   */
+  /** As {@link StartAttemptArgs.record}. */
   record?: RunRecord;
 }
 
@@ -171,8 +167,6 @@ export type FinishOutcome = Omit<FinishAttemptArgs, "now" | "owner" | "leaseMs">
 /** One attempt to finish in {@link Store.finishAttempts}. */
 export interface FinishItem extends FinishOutcome {
   runId: string;
-  /** As {@link StartItem.record}. */
-  record?: RunRecord;
 }
 
 export interface FinishAttemptResult {
