@@ -27,6 +27,8 @@ export interface StoreContractOptions {
   skip?: string | false;
   /** Whether the store is shared between processes (`store.shared`): runs the lease-expiry tests. */
   shared: boolean;
+  /** Whether the store honours conditional commits (`store.commitsIfUnchanged`): runs their tests. */
+  commitsIfUnchanged?: boolean;
 }
 
 const LEASE = 5_000;
@@ -415,6 +417,80 @@ export function storeContract(
         assert.equal(result!.status, "job-gone");
         assert.equal(await store.getRun(runRecord("a", 1000).id), null);
       });
+
+      test("says whether it commits conditionally as the suite was told", (store) => {
+        assert.equal(store.commitsIfUnchanged ?? false, options.commitsIfUnchanged ?? false);
+        return Promise.resolve();
+      });
+
+      const conditional =
+        options.skip || (options.commitsIfUnchanged ? false : "the store does not commit conditionally");
+
+      test(
+        "writes a conditional commit when the job is as it was planned from",
+        async (store) => {
+          await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+          const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+          const [result] = await store.commitFires(
+            [
+              {
+                jobId: "a",
+                claimToken: job!.claim!.token,
+                jobVersion: job!.version,
+                nextRunAt: 2000,
+                runs: [runRecord("a", 1000)],
+                plannedActiveRuns: 0,
+              },
+            ],
+            { now: 1000, owner: "s1", leaseMs: LEASE },
+          );
+          assert.equal(result!.status, "ok");
+          assert.equal((await store.getRun(runRecord("a", 1000).id))?.status, "pending");
+          const after = (await store.getJob("a"))!;
+          assert.equal(after.nextRunAt, 2000);
+          assert.equal(after.claim, null);
+        },
+        conditional,
+      );
+
+      test(
+        "refuses a conditional commit for a job changed, paused or run since, writes nothing and releases its claim",
+        async (store) => {
+          for (const id of ["changed", "paused", "ran", "same"])
+            await store.insertJob(jobRecord(id, { nextRunAt: 1000 }), { replace: false, now: 0 });
+          const claimed = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 10 });
+          assert.equal(claimed.length, 4);
+          // Planned now: the records a store returns may be its own, which change.
+          const commits = claimed.map((job) => ({
+            jobId: job.id,
+            claimToken: job.claim!.token,
+            jobVersion: job.version,
+            nextRunAt: 2000,
+            runs: [runRecord(job.id, 1000)],
+            plannedActiveRuns: job.activeRuns,
+          }));
+          await store.updateJob("changed", { description: "edited" }, 1000);
+          await store.updateJob("paused", { paused: true }, 1000);
+          await store.insertRun(runRecord("ran", 500, { origin: "manual" }), { now: 1000, ...LEASE_ARGS });
+          const results = await store.commitFires(commits, { now: 1000, owner: "s1", leaseMs: LEASE });
+          assert.deepEqual(Object.fromEntries(results.map((r) => [r.jobId, r.status])), {
+            changed: "changed",
+            paused: "changed",
+            ran: "changed",
+            same: "ok",
+          });
+          for (const id of ["changed", "paused", "ran"]) {
+            assert.equal(await store.getRun(runRecord(id, 1000).id), null, id);
+            const job = (await store.getJob(id))!;
+            assert.equal(job.nextRunAt, 1000, id);
+            assert.equal(job.claim, null, id);
+          }
+          // Released: claimable again at once, but for the paused one.
+          const again = await store.claimDueJobs({ now: 1001, owner: "s2", leaseMs: LEASE, limit: 10 });
+          assert.deepEqual(again.map((job) => job.id).sort(), ["changed", "ran"]);
+        },
+        conditional,
+      );
 
       test("keeps a next run time set by a user while the job was being fired", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });

@@ -8,5 +8,5 @@ storeContract(
     await store.open({ retention: { maxRunsPerJob: 3, maxAgeMs: 30 * 86_400_000 } });
     return { store, dispose: () => store.close() };
   },
-  { shared: false },
+  { shared: false, commitsIfUnchanged: true },
 );

@@ -79,4 +79,35 @@ describe("Scheduler on a SQLite file", { skip: sqliteSkip }, () => {
       dir.remove();
     }
   });
+
+  it("does not fire a job that another process paused after this one planned it", async () => {
+    const dir = tempDir();
+    const clock = new FakeClock(T0);
+    const calls: string[] = [];
+    const task = defineTask("tick", (ctx: TaskContext) => void calls.push(ctx.runId));
+    const stores = [new SqliteStore({ path: dir.path }), new SqliteStore({ path: dir.path })];
+    const [firing, managing] = stores.map(
+      (store, i) => new Scheduler({ clock, store, timezone: "UTC", tasks: [task], id: `process-${i}` }),
+    );
+    try {
+      await firing!.addJob("tick", task, { interval: 1 });
+      await firing!.start();
+      // Planned shortly before its due instant (T0 + 1 s): claimed by the firing process.
+      await clock.advance(990);
+      assert.equal((await stores[1]!.getJob("tick"))?.claim?.owner, "process-0");
+      await managing!.pauseJob("tick");
+      await clock.advance(10);
+      await firing!.onIdle();
+      assert.deepEqual(calls, []);
+      assert.equal((await firing!.listRuns({ jobId: "tick" })).items.length, 0);
+      await managing!.resumeJob("tick");
+      await clock.advance(1000);
+      await firing!.onIdle();
+      assert.deepEqual(calls, [`tick@${new Date(T0 + 2000).toISOString()}`]);
+      await firing!.stop();
+    } finally {
+      for (const store of stores) await store.close();
+      dir.remove();
+    }
+  });
 });

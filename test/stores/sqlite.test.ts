@@ -8,7 +8,7 @@ storeContract(
     const { store, dispose } = await openTempStore();
     return { store, dispose };
   },
-  { shared: true, skip: sqliteSkip },
+  { shared: true, commitsIfUnchanged: true, skip: sqliteSkip },
 );
 
 storeContract(
@@ -18,5 +18,5 @@ storeContract(
     await store.open({ retention: RETENTION });
     return { store, dispose: () => store.close() };
   },
-  { shared: true, skip: sqliteSkip },
+  { shared: true, commitsIfUnchanged: true, skip: sqliteSkip },
 );

@@ -7,6 +7,10 @@
  * the plans with the claims' fencing tokens, and hands the new `pending` runs to the executor. The
  * claim is committed before the dispatch, so an occurrence is recorded before anything runs it, and
  * one recorded by a scheduler that died before dispatching it is dispatched by another.
+ *
+ * With a store that commits conditionally (memory, SQLite), the jobs due at the next wake-up are
+ * claimed and planned shortly before it (see #prepare), and committed at the due instant on the
+ * condition that each job is unchanged since: the due instant costs only commits and starts.
  */
 import { MAX_SLEEP_CHUNK_MS, type Timer, yieldToEventLoop } from "../clock/clock.js";
 import {
@@ -24,6 +28,7 @@ import { type JobInfo, type RunInfo, toJobInfo, toRunInfo } from "../jobs/info.j
 import { type JobRecord, type RunRecord, occurrenceId } from "../jobs/job.js";
 import { type JobPolicyOptions, isPolicyKey, resolveJobPolicy } from "../jobs/policies.js";
 import {
+  type FireCommit,
   type JobPatch,
   type JobQuery,
   type Page,
@@ -34,7 +39,7 @@ import {
 import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDefinition } from "../tasks.js";
 import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
 import { triggerFromOptions } from "../triggers/index.js";
-import { planFire } from "./fire-plan.js";
+import { type FirePlan, planFire } from "./fire-plan.js";
 import { TriggerPool } from "./trigger-pool.js";
 import { type ResolvedSchedulerOptions, type SchedulerOptions, resolveSchedulerOptions } from "./options.js";
 
@@ -110,6 +115,29 @@ const MAX_NEXT_RUN_TIMES = 1000;
 const PRUNE_EVERY_MS = 60_000;
 const MAX_RETRY_DELAY_MS = 30_000;
 const IDLE_RETRY_MS = 50;
+/** Bounds of how long ahead of a due instant its jobs are claimed and planned (see #prepare). */
+const MIN_PREPARE_LEAD_MS = 20;
+const MAX_PREPARE_LEAD_MS = 1_000;
+
+/** Jobs claimed and planned ahead of the instant `at` (see Scheduler#prepare). */
+interface Prepared {
+  at: number;
+  jobs: JobRecord[];
+  plans: FirePlan[];
+}
+
+/**
+ * Whether a plan made as if at `plannedAt` still holds at `now`: no occurrence in it has become
+ * late meanwhile, and the next one is not due yet.
+ */
+function stillHolds(commit: FireCommit, graceMs: number | null, plannedAt: number, now: number): boolean {
+  if (now === plannedAt) return true;
+  if (commit.nextRunAt !== null && commit.nextRunAt <= now) return false;
+  if (graceMs === null) return true;
+  for (const run of commit.runs)
+    if (now - run.dueAt > graceMs && plannedAt - run.dueAt <= graceMs) return false;
+  return true;
+}
 
 export class Scheduler {
   readonly id: string;
@@ -130,6 +158,10 @@ export class Scheduler {
   #lastClaimAt = -Infinity;
   #failures = 0;
   #lastPruneAt = -Infinity;
+  /** Jobs claimed and planned for the next due instant, not committed yet (see #prepare). */
+  #prepared: Prepared | undefined;
+  /** How long (on the clock) the last #prepare took. */
+  #lastPrepareMs = 0;
   /** Parsed triggers by job id, valid for one job version. */
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
@@ -607,6 +639,8 @@ export class Scheduler {
       this.#timer?.cancel();
       this.#timer = undefined;
       await this.#tick;
+      // Prepared plans were never committed: their claims go with the others below.
+      this.#prepared = undefined;
       try {
         await this.#executor.stop({ graceMs });
         await this.#store.releaseClaims(this.id);
@@ -710,6 +744,11 @@ export class Scheduler {
     const owner = this.id;
     this.#tickAgain = false;
     this.#tickWorked = false;
+    const prepared = this.#prepared;
+    if (prepared && clock.now() >= prepared.at) {
+      this.#prepared = undefined;
+      await this.#commitPrepared(prepared);
+    }
     for (;;) {
       if (this.#state !== "running") return;
       const now = clock.now();
@@ -728,23 +767,7 @@ export class Scheduler {
       if (claimed.length === 0) break;
       this.#tickWorked = true;
       const plans = claimed.map((job) => planFire(job, this.#triggerOf(job), now));
-      const results = await this.#store.commitFires(
-        plans.map((p) => p.commit),
-        { now, owner, leaseMs },
-      );
-      const dispatch: RunRecord[] = [];
-      for (let i = 0; i < results.length; i++) {
-        const result = results[i]!;
-        if (result.status === "lease-lost")
-          this.events.emit("lease:lost", { kind: "job", id: result.jobId, owner });
-        if (result.status !== "ok") continue;
-        for (const run of result.inserted) {
-          if (run.status === "pending") dispatch.push(run);
-          this.#emitFired(run, now);
-        }
-        if (plans[i]!.replaceLive) await this.#cancelLiveRuns(result.jobId, result.inserted);
-      }
-      if (dispatch.length > 0) this.#executor.dispatch(dispatch);
+      await this.#commit(plans, now);
       if (claimed.length < batchSize) break;
       await yieldToEventLoop();
     }
@@ -755,13 +778,123 @@ export class Scheduler {
     }
   }
 
+  /** Commits plans made at `now` and hands their new `pending` runs to the executor. */
+  async #commit(plans: readonly FirePlan[], now: number): Promise<void> {
+    const owner = this.id;
+    const results = await this.#store.commitFires(
+      plans.map((p) => p.commit),
+      { now, owner, leaseMs: this.options.leaseMs },
+    );
+    const dispatch: RunRecord[] = [];
+    for (let i = 0; i < results.length; i++) {
+      const result = results[i]!;
+      if (result.status === "lease-lost")
+        this.events.emit("lease:lost", { kind: "job", id: result.jobId, owner });
+      if (result.status !== "ok") continue;
+      for (const run of result.inserted) {
+        if (run.status === "pending") dispatch.push(run);
+        this.#emitFired(run, now);
+      }
+      if (plans[i]!.replaceLive) await this.#cancelLiveRuns(result.jobId, result.inserted);
+    }
+    if (dispatch.length > 0) this.#executor.dispatch(dispatch);
+  }
+
+  /** How long before a due instant its jobs are claimed and planned: twice the last preparation's time, within bounds. */
+  #prepareLeadMs(): number {
+    return Math.min(MAX_PREPARE_LEAD_MS, MIN_PREPARE_LEAD_MS + 2 * this.#lastPrepareMs);
+  }
+
+  /**
+   * Claims and plans the jobs due at `at`, a wake-up a little ahead (see {@link #prepareLeadMs}),
+   * so that at `at` only their commits and starts are left. Plans are made as if at `at`; the
+   * commits are conditional (`plannedActiveRuns`): a job changed meanwhile (paused, modified, run
+   * by hand, a run finished) is refused by the store and fired as usual.
+   */
+  async #prepare(at: number): Promise<void> {
+    const { clock, batchSize, leaseMs } = this.options;
+    const started = clock.now();
+    const jobs: JobRecord[] = [];
+    const plans: FirePlan[] = [];
+    try {
+      for (;;) {
+        const claimed = await this.#store.claimDueJobs({ now: at, owner: this.id, leaseMs, limit: batchSize });
+        for (const job of claimed) {
+          const plan = planFire(job, this.#triggerOf(job), at);
+          plan.commit.plannedActiveRuns = job.activeRuns;
+          jobs.push(job);
+          plans.push(plan);
+        }
+        if (claimed.length < batchSize || this.#state !== "running") break;
+        await yieldToEventLoop();
+      }
+    } finally {
+      // What was claimed before a failure is committed at `at` all the same.
+      this.#prepared = { at, jobs, plans };
+      this.#lastPrepareMs = clock.now() - started;
+    }
+  }
+
+  /**
+   * Commits prepared plans, in batches. A plan made as if at `at` still holds at `now` unless the
+   * delay made one of its occurrences late (past its misfire grace) or made the next one due:
+   * such a job is planned again, at `now`, still conditional on the job as it was when prepared.
+   */
+  async #commitPrepared({ at, jobs, plans }: Prepared): Promise<void> {
+    const { clock, batchSize } = this.options;
+    for (let from = 0; from < plans.length; from += batchSize) {
+      if (this.#state !== "running") {
+        // Paused: the rest waits for the resume (a stop releases their claims).
+        this.#prepared = { at, jobs: jobs.slice(from), plans: plans.slice(from) };
+        return;
+      }
+      const now = clock.now();
+      const batch = plans.slice(from, from + batchSize);
+      for (let i = 0; i < batch.length; i++) {
+        const { commit } = batch[i]!;
+        if (stillHolds(commit, jobs[from + i]!.policy.misfireGraceMs, at, now)) {
+          for (const run of commit.runs) {
+            run.firedAt = now;
+            if (run.endedAt !== null) run.endedAt = now;
+          }
+          continue;
+        }
+        const job = jobs[from + i]!;
+        const again = planFire(job, this.#triggerOf(job), now);
+        again.commit.jobVersion = commit.jobVersion;
+        again.commit.plannedActiveRuns = commit.plannedActiveRuns!;
+        batch[i] = again;
+      }
+      this.#tickWorked = true;
+      await this.#commit(batch, now);
+      if (from + batchSize < plans.length) await yieldToEventLoop();
+    }
+  }
+
   async #arm(): Promise<void> {
     if (this.#state !== "running") return;
     const { clock, pollIntervalMs } = this.options;
-    const wakeAt = await this.#store.nextWakeAt();
+    let wakeAt = await this.#store.nextWakeAt();
     if (this.#state !== "running" || this.#tickAgain) return;
-    const now = clock.now();
-    let delay = wakeAt === null ? MAX_SLEEP_CHUNK_MS : Math.max(0, wakeAt - now);
+    let now = clock.now();
+    // Shortly before a due instant, claim and plan its jobs; before that, wake up in time to.
+    let lead = 0;
+    if (this.#prepared === undefined && this.#store.commitsIfUnchanged && wakeAt !== null && wakeAt > now) {
+      lead = this.#prepareLeadMs();
+      if (wakeAt - now <= lead) {
+        await this.#prepare(wakeAt);
+        if (this.#state !== "running" || this.#tickAgain) return;
+        now = clock.now();
+        // Preparing took until the due instant: fire now rather than through a timer.
+        if (wakeAt <= now) {
+          this.#tickAgain = true;
+          return;
+        }
+        lead = 0;
+      }
+    }
+    if (this.#prepared) wakeAt = wakeAt === null ? this.#prepared.at : Math.min(wakeAt, this.#prepared.at);
+    let delay = wakeAt === null ? MAX_SLEEP_CHUNK_MS : Math.max(0, wakeAt - lead - now);
     delay = Math.min(delay, MAX_SLEEP_CHUNK_MS);
     if (this.#store.shared) delay = Math.min(delay, pollIntervalMs);
     if (this.#failures > 0) delay = Math.max(delay, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** this.#failures));
@@ -769,7 +902,7 @@ export class Scheduler {
     // failed, which only its owner could act on): wait a little instead of spinning.
     if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked)
       delay = Math.max(delay, IDLE_RETRY_MS);
-    // Waking for a due time (not a poll, a back-off or a chunk of a long sleep): be on time.
+    // Waking for a due time (not a poll, a back-off, a chunk of a long sleep or a preparation): be on time.
     this.#setTimer(delay, wakeAt !== null && delay === wakeAt - now);
   }
 

@@ -74,6 +74,7 @@ const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 
 export class MemoryStore implements Store {
   readonly kind = "memory";
   readonly shared = false;
+  readonly commitsIfUnchanged = true;
 
   readonly #jobs = new Map<string, JobSlot>();
   /** Due jobs, by their slot (popping one needs no lookup by id). */
@@ -87,13 +88,16 @@ export class MemoryStore implements Store {
    */
   readonly #claimed: JobSlot[] = [];
   /**
-   * The slots of the last claimDueJobs answer, in its order, and how many of them commitFires has
-   * met in that order: a scheduler commits what it claimed, in order, so each commit finds its slot
+   * The slots claimDueJobs answered since no job was left claimed, in its order, and how many of
+   * them commitFires has met in that order: a scheduler commits what it claimed, in order (several
+   * batches at once when it plans ahead of a due instant), so each commit finds its slot
    * here without a lookup in the map of all jobs (whose cache misses, at 100,000 jobs, cost more
    * than the rest of a commit).
    */
   readonly #lastClaimed: JobSlot[] = [];
   #lastClaimedCommitted = 0;
+  /** No claim expires before this (a lower bound: claims committed since may have held it). */
+  #claimsExpireFrom = Infinity;
   #seq = 0;
   #token = 0;
   #retention: RetentionPolicy = DEFAULT_RETENTION;
@@ -224,24 +228,40 @@ export class MemoryStore implements Store {
   claimDueJobs(args: ClaimArgs): Promise<JobRecord[]> {
     const out: JobRecord[] = [];
     const slots = this.#lastClaimed;
-    slots.length = 0;
-    this.#lastClaimedCommitted = 0;
+    // The claims answered since nothing was left claimed, in order: a scheduler that claims several
+    // batches before committing them (ahead of their due instant) commits them in that order too.
+    if (this.#claimed.length === 0) {
+      slots.length = 0;
+      this.#lastClaimedCommitted = 0;
+      this.#claimsExpireFrom = Infinity;
+    }
+    const expiresAt = args.now + args.leaseMs;
     // Claims that expired without a commit (a caller that failed between the two) are due again.
     // (Backwards: un-claiming one moves the last slot into its place.)
-    for (let i = this.#claimed.length - 1; i >= 0 && out.length < args.limit; i--) {
-      const slot = this.#claimed[i]!;
-      const job = slot.job;
-      if (job.claim!.expiresAt > args.now) continue;
-      if (job.paused || job.nextRunAt === null || job.nextRunAt > args.now) {
-        // Changed while claimed: back to the heap as any unclaimed job.
-        job.claim = null;
-        this.#unclaim(slot);
-        this.#reschedule(slot);
-        continue;
+    if (this.#claimsExpireFrom <= args.now) {
+      let from = Infinity;
+      let i = this.#claimed.length - 1;
+      for (; i >= 0 && out.length < args.limit; i--) {
+        const slot = this.#claimed[i]!;
+        const job = slot.job;
+        if (job.claim!.expiresAt > args.now) {
+          from = Math.min(from, job.claim!.expiresAt);
+          continue;
+        }
+        if (job.paused || job.nextRunAt === null || job.nextRunAt > args.now) {
+          // Changed while claimed: back to the heap as any unclaimed job.
+          job.claim = null;
+          this.#unclaim(slot);
+          this.#reschedule(slot);
+          continue;
+        }
+        job.claim = { owner: args.owner, expiresAt, token: ++this.#token };
+        from = Math.min(from, expiresAt);
+        out.push(job);
+        slots.push(slot);
       }
-      job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
-      out.push(job);
-      slots.push(slot);
+      // Looked at all of them: the bound is exact again.
+      if (i < 0) this.#claimsExpireFrom = from;
     }
     while (out.length < args.limit) {
       const due = this.#due;
@@ -251,11 +271,12 @@ export class MemoryStore implements Store {
       const seq = due.topSeq();
       due.removeTop();
       if (slot.seq !== seq) continue;
-      slot.job.claim = { owner: args.owner, expiresAt: args.now + args.leaseMs, token: ++this.#token };
+      slot.job.claim = { owner: args.owner, expiresAt, token: ++this.#token };
       this.#reschedule(slot);
       out.push(slot.job);
       slots.push(slot);
     }
+    if (out.length > 0 && expiresAt < this.#claimsExpireFrom) this.#claimsExpireFrom = expiresAt;
     return Promise.resolve(out);
   }
 
@@ -277,6 +298,14 @@ export class MemoryStore implements Store {
       }
       job.claim = null;
       this.#unclaim(slot);
+      if (
+        commit.plannedActiveRuns !== undefined &&
+        (job.version !== commit.jobVersion || job.paused || job.activeRuns !== commit.plannedActiveRuns)
+      ) {
+        this.#reschedule(slot);
+        results.push({ jobId: commit.jobId, status: "changed", inserted: [] });
+        continue;
+      }
       // Usually every run is new and the commit's own list is the answer; a copy only if not.
       let inserted: RunRecord[] | null = null;
       const runs = commit.runs;

@@ -93,15 +93,24 @@ export interface FireCommit {
    * its lease; `waiting` ones are not leased) and final ones (`skipped`, `missed`).
    */
   runs: RunRecord[];
+  /**
+   * Set on a plan made ahead of its due instant, and only for a store that `commitsIfUnchanged`:
+   * the job's live runs (`activeRuns`) in the record the plan was made from. The commit is then
+   * written only if the job is still as it was (this `version`, not paused, this many live runs);
+   * otherwise nothing is written, the claim is released and the result is `changed`.
+   */
+  plannedActiveRuns?: number;
 }
 
 export interface FireCommitResult {
   jobId: string;
   /**
    * `ok`: written. `lease-lost`: the claim expired and someone else holds it now; nothing was
-   * written. `job-gone`: the job was removed meanwhile; nothing was written.
+   * written. `job-gone`: the job was removed meanwhile; nothing was written. `changed`: a
+   * conditional commit (`plannedActiveRuns`) found the job changed; nothing was written and the
+   * claim is released.
    */
-  status: "ok" | "lease-lost" | "job-gone";
+  status: "ok" | "lease-lost" | "job-gone" | "changed";
   /** The runs actually inserted (ids that already existed are left out), with their leases. */
   inserted: RunRecord[];
 }
@@ -218,6 +227,11 @@ export interface Store {
    * cannot lose its executor without losing its store too).
    */
   readonly shared: boolean;
+  /**
+   * Whether `commitFires` honours `plannedActiveRuns` (conditional commits). A scheduler plans the
+   * jobs due at its next wake-up shortly before it only with such a store (see `Scheduler`).
+   */
+  readonly commitsIfUnchanged?: boolean;
 
   /**
    * Connects and creates the schema. Idempotent. From then on the store keeps at most

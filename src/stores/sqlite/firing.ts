@@ -56,6 +56,13 @@ function commitOne(
   // replaced the token): then nobody else can have fired these occurrences.
   if (job.claim_token !== commit.claimToken)
     return { jobId: commit.jobId, status: "lease-lost", inserted: [] };
+  if (
+    commit.plannedActiveRuns !== undefined &&
+    (job.version !== commit.jobVersion || job.paused !== 0 || job.active_runs !== commit.plannedActiveRuns)
+  ) {
+    ctx.s.releaseClaim.run(commit.jobId);
+    return { jobId: commit.jobId, status: "changed", inserted: [] };
+  }
   const deltas = { id: commit.jobId, active: 0, skipped: 0, missed: 0, finals: 0 };
   const inserted: RunRecord[] = [];
   for (const candidate of commit.runs) {

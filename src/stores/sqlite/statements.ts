@@ -130,8 +130,12 @@ export function prepareStatements(db: Database.Database) {
     setClaim: p<[string, number, number, string]>(
       "UPDATE cronq_jobs SET claim_owner = ?, claim_expires_at = ?, claim_token = ? WHERE id = ?",
     ),
-    jobForCommit: p<[string], { claim_token: number | null; version: number; final_runs: number }>(
-      "SELECT claim_token, version, final_runs FROM cronq_jobs WHERE id = ?",
+    jobForCommit: p<
+      [string],
+      { claim_token: number | null; version: number; paused: number; active_runs: number; final_runs: number }
+    >("SELECT claim_token, version, paused, active_runs, final_runs FROM cronq_jobs WHERE id = ?"),
+    releaseClaim: p<[string]>(
+      "UPDATE cronq_jobs SET claim_owner = NULL, claim_expires_at = NULL, claim_token = NULL WHERE id = ?",
     ),
     commitJob: p<JobCounterDeltas & { job_version: number; next_run_at: number | null }>(
       "UPDATE cronq_jobs SET active_runs = active_runs + @active, " +

@@ -75,6 +75,7 @@ interface GroupedWrite {
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
   readonly shared = true;
+  readonly commitsIfUnchanged = true;
   readonly options: ResolvedSqliteStoreOptions;
 
   /** See {@link #grouped}. One transaction is synchronous: a group is whatever one turn asked for. */
