@@ -818,7 +818,12 @@ export class Scheduler {
     const plans: FirePlan[] = [];
     try {
       for (;;) {
-        const claimed = await this.#store.claimDueJobs({ now: at, owner: this.id, leaseMs, limit: batchSize });
+        const claimed = await this.#store.claimDueJobs({
+          now: at,
+          owner: this.id,
+          leaseMs,
+          limit: batchSize,
+        });
         for (const job of claimed) {
           const plan = planFire(job, this.#triggerOf(job), at);
           plan.commit.plannedActiveRuns = job.activeRuns;
