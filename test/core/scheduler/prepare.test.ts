@@ -263,4 +263,30 @@ describe("Scheduler: jobs planned ahead of their due instant", () => {
     assert.deepEqual(await history(h.scheduler, "late"), ["00:00:01 succeeded"]);
     await h.scheduler.stop();
   });
+
+  it("does not plan ahead after an instant that fired more than 20,000 jobs, and plans 20,000 at most", async () => {
+    const h = harness();
+    for (let i = 0; i < 20_001; i++) await h.scheduler.addJob(`job${i}`, () => undefined, { interval: 1 });
+    await h.scheduler.start();
+    await h.clock.advance(990);
+    await h.scheduler.onIdle(); // (planning 20,000 takes many turns of the event loop)
+    let claimedAhead = 0;
+    for (let i = 0; i < 20_001; i++) if (await claimed(h, `job${i}`)) claimedAhead++;
+    assert.equal(
+      claimedAhead,
+      20_000,
+      "the first instant: 20,000 planned ahead, the last one at the instant",
+    );
+    await h.clock.advance(10);
+    await h.scheduler.onIdle();
+    assert.equal((await h.scheduler.getJob("job20000"))!.runCount, 1);
+    assert.equal((await h.scheduler.getJob("job0"))!.runCount, 1);
+    await h.clock.advance(990);
+    await h.scheduler.onIdle();
+    assert.equal(await claimed(h, "job0"), false, "20,001 fired last time: nothing planned ahead");
+    await h.clock.advance(10);
+    await h.scheduler.onIdle();
+    assert.equal((await h.scheduler.getJob("job0"))!.runCount, 2);
+    await h.scheduler.stop();
+  });
 });
