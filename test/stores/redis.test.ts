@@ -22,5 +22,5 @@ storeContract(
       },
     };
   },
-  { shared: true, skip: redisSkip },
+  { shared: true, commitsIfUnchanged: true, skip: redisSkip },
 );

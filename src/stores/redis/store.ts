@@ -105,6 +105,7 @@ interface OpenState {
 export class RedisStore implements Store {
   readonly kind = "redis";
   readonly shared = true;
+  readonly commitsIfUnchanged = true;
   readonly options: ResolvedRedisStoreOptions;
   /** Connection trouble and recovery: `redis:down`, `redis:reconnecting`, `redis:up`. */
   readonly events = new TypedEmitter<RedisConnectionEvents>();
@@ -567,6 +568,7 @@ function encodeCommit(commit: FireCommit): unknown {
     token: String(commit.claimToken),
     version: String(commit.jobVersion),
     next: commit.nextRunAt === null ? "" : String(commit.nextRunAt),
+    active: commit.plannedActiveRuns === undefined ? undefined : String(commit.plannedActiveRuns),
     runs: commit.runs.map((run) => {
       const live =
         run.status === "pending" ||
@@ -588,12 +590,12 @@ function encodeCommit(commit: FireCommit): unknown {
   };
 }
 
-const COMMIT_STATUS = { 1: "ok", 2: "lease-lost", 3: "job-gone" } as const;
+const COMMIT_STATUS = { 1: "ok", 2: "lease-lost", 3: "job-gone", 4: "changed" } as const;
 
 /** The script's answer for one commit: the inserted runs get their leases, in place (the store owns them). */
 function decodeCommitResult(commit: FireCommit, raw: unknown, owner: string): FireCommitResult {
   const reply = raw as unknown[];
-  const status = COMMIT_STATUS[reply[0] as 1 | 2 | 3];
+  const status = COMMIT_STATUS[reply[0] as 1 | 2 | 3 | 4];
   if (status !== "ok") return { jobId: commit.jobId, status, inserted: [] };
   const byId = new Map(commit.runs.map((run) => [run.id, run]));
   const inserted: RunRecord[] = [];

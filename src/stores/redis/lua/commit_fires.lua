@@ -21,6 +21,7 @@
   ARGV[6] retention: final runs kept per job
   ARGV[7] JSON array of commits, every value a string:
           [{ "job": id, "token": claimToken, "version": jobVersion, "next": nextRunAt or "",
+             "active": live runs when planned (only on a conditional commit),
              "runs": [{ "id", "status", "due", "ended", "count", "lex", "live": "1"|"0",
                         "fields": [field, value, ...] }] }]
 
@@ -31,6 +32,8 @@
           {1, runId, leaseToken or "", leaseExpiresAt or "", runId, ...}  ok, with the inserted runs
           {2}  lease-lost: the claim is someone else's now; nothing written
           {3}  job-gone: the job was removed; nothing written
+          {4}  changed: a conditional commit ("active": the job's live runs when planned) found the
+               job's version, paused flag or live runs changed; nothing written, claim released
 ]]
 local now = tonumber(ARGV[2])
 local owner = ARGV[3]
@@ -56,11 +59,18 @@ end
 local function commitOne(commit)
   local jobId = commit.job
   local jk = key('job', jobId)
-  local f = rcall('HMGET', jk, 'cToken', 'version', 'commitToken', 'id', 'paused', 'next')
+  local f = rcall('HMGET', jk, 'cToken', 'version', 'commitToken', 'id', 'paused', 'next', 'active')
   if not f[4] then return {3} end
   if f[1] ~= commit.token then
     if f[3] == commit.token then return replayed(commit) end
     return {2}
+  end
+  -- A conditional commit (planned ahead) for a job changed since it was planned: claim released.
+  if commit.active and (f[2] ~= commit.version or f[5] == '1' or (f[7] or '0') ~= commit.active) then
+    rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
+    rcall('ZREM', K.claims, jobId)
+    reindexJob(jobId)
+    return {4}
   end
   local result = {1}
   local active, skipped, missed = 0, 0, 0
