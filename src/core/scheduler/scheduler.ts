@@ -8,7 +8,7 @@
  * claim is committed before the dispatch, so an occurrence is recorded before anything runs it, and
  * one recorded by a scheduler that died before dispatching it is dispatched by another.
  *
- * With a store that commits conditionally (memory, SQLite), the jobs due at the next wake-up are
+ * With a store that commits conditionally (memory, SQLite, Redis), the jobs due at the next wake-up are
  * claimed and planned shortly before it (see #prepare), and committed at the due instant on the
  * condition that each job is unchanged since: the due instant costs only commits and starts.
  */
@@ -172,6 +172,8 @@ export class Scheduler {
   #lastPrepareMs = 0;
   /** How many jobs the last tick that fired any fired. */
   #lastFired = 0;
+  /** Whether the timer that woke the loop was set to plan the next instant's jobs ahead. */
+  #wokeToPrepare = false;
   /** Parsed triggers by job id, valid for one job version. */
   /** Equal triggers, policies and descriptions are shared between jobs: see {@link TriggerPool}. */
   readonly #pool = new TriggerPool();
@@ -906,7 +908,11 @@ export class Scheduler {
       wakeAt > now
     ) {
       lead = this.#prepareLeadMs();
-      if (wakeAt - now <= lead) {
+      // Only when woken up for it: jobs due one after another (each within the lead of the one
+      // before) are fired at their instants as they come, planning ahead would save them nothing.
+      if (wakeAt - now <= lead && !this.#wokeToPrepare) lead = 0;
+      else if (wakeAt - now <= lead) {
+        this.#wokeToPrepare = false;
         await this.#prepare(wakeAt);
         if (this.#state !== "running" || this.#tickAgain) return;
         now = clock.now();
@@ -928,15 +934,20 @@ export class Scheduler {
     if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked)
       delay = Math.max(delay, IDLE_RETRY_MS);
     // Waking for a due time (not a poll, a back-off, a chunk of a long sleep or a preparation): be on time.
-    this.#setTimer(delay, wakeAt !== null && delay === wakeAt - now);
+    this.#setTimer(
+      delay,
+      wakeAt !== null && delay === wakeAt - now,
+      lead > 0 && delay === wakeAt! - lead - now,
+    );
   }
 
   /** Wakes the loop after `delayMs`; `precise` for the due time of jobs, which should fire on time. */
-  #setTimer(delayMs: number, precise = false): void {
+  #setTimer(delayMs: number, precise = false, toPrepare = false): void {
     this.#timer?.cancel();
     this.#timer = this.options.clock.setTimer(
       () => {
         this.#timer = undefined;
+        this.#wokeToPrepare = toPrepare;
         if (this.#state === "running" && !this.#tick) this.#runTick();
       },
       delayMs,

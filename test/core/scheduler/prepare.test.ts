@@ -264,6 +264,22 @@ describe("Scheduler: jobs planned ahead of their due instant", () => {
     await h.scheduler.stop();
   });
 
+  it("fires jobs due one shortly after another at their instants, without planning the next ahead", async () => {
+    const h = await preparedAt990(async ({ scheduler }) => {
+      await scheduler.addJob("a", () => undefined, { startAt: new Date(T0 + 1000) });
+      await scheduler.addJob("b", () => undefined, { startAt: new Date(T0 + 1005) });
+    });
+    assert.equal(await claimed(h, "a"), true, "woken up 20 ms ahead of a: a planned");
+    assert.equal(await claimed(h, "b"), false);
+    await h.clock.advance(12);
+    assert.deepEqual(await history(h.scheduler, "a"), ["00:00:01 succeeded"]);
+    assert.equal(await claimed(h, "b"), false, "b, 5 ms after a, is not planned ahead");
+    await h.clock.advance(3);
+    await h.scheduler.onIdle();
+    assert.deepEqual(await history(h.scheduler, "b"), ["00:00:01 succeeded"]);
+    await h.scheduler.stop();
+  });
+
   it("does not plan ahead after an instant that fired more than 20,000 jobs, and plans 20,000 at most", async () => {
     const h = harness();
     for (let i = 0; i < 20_001; i++) await h.scheduler.addJob(`job${i}`, () => undefined, { interval: 1 });
