@@ -67,9 +67,7 @@ local function commitOne(commit)
   end
   -- A conditional commit (planned ahead) for a job changed since it was planned: claim released.
   if commit.active and (f[2] ~= commit.version or f[5] == '1' or (f[7] or '0') ~= commit.active) then
-    rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
-    rcall('ZREM', K.claims, jobId)
-    reindexJob(jobId)
+    releaseClaim(jobId)
     return {4}
   end
   local result = {1}

@@ -127,6 +127,13 @@ local function reindexJob(id)
   end
 end
 
+-- Clears a job's claim and puts it back in the due index if it is due.
+local function releaseClaim(id)
+  rcall('HDEL', key('job', id), 'cOwner', 'cExp', 'cToken')
+  rcall('ZREM', K.claims, id)
+  reindexJob(id)
+end
+
 -- The job's status as jobStatusOf() derives it (store.ts).
 local function jobStatus(paused, active, nextRunAt, lastOutcome)
   if paused == '1' then return 'paused' end

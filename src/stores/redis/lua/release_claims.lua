@@ -12,11 +12,8 @@
 local owner = ARGV[2]
 local cleared = 0
 for _, id in ipairs(rcall('ZRANGE', K.claims, 0, -1)) do
-  local jk = key('job', id)
-  if rcall('HGET', jk, 'cOwner') == owner then
-    rcall('HDEL', jk, 'cOwner', 'cExp', 'cToken')
-    rcall('ZREM', K.claims, id)
-    reindexJob(id)
+  if rcall('HGET', key('job', id), 'cOwner') == owner then
+    releaseClaim(id)
     cleared = cleared + 1
   end
 end
