@@ -873,14 +873,14 @@ export class Scheduler {
       const batch = plans.slice(from, from + batchSize);
       for (let i = 0; i < batch.length; i++) {
         const { commit } = batch[i]!;
-        if (stillHolds(commit, jobs[from + i]!.policy.misfireGraceMs, at, now)) {
+        const job = jobs[from + i]!;
+        if (stillHolds(commit, job.policy.misfireGraceMs, at, now)) {
           for (const run of commit.runs) {
             run.firedAt = now;
             if (run.endedAt !== null) run.endedAt = now;
           }
           continue;
         }
-        const job = jobs[from + i]!;
         const again = planFire(job, this.#triggerOf(job), now);
         again.commit.jobVersion = commit.jobVersion;
         again.commit.plannedActiveRuns = commit.plannedActiveRuns!;
@@ -898,7 +898,11 @@ export class Scheduler {
     let wakeAt = await this.#store.nextWakeAt();
     if (this.#state !== "running" || this.#tickAgain) return;
     let now = clock.now();
-    // Shortly before a due instant, claim and plan its jobs; before that, wake up in time to.
+    const wokeToPrepare = this.#wokeToPrepare;
+    this.#wokeToPrepare = false;
+    // Shortly before a due instant, claim and plan its jobs; before that, wake up in time to. Only
+    // when woken up for it: jobs due one after another (each within the lead of the one before)
+    // are fired at their instants as they come, planning ahead would save them nothing.
     let lead = 0;
     if (
       this.#prepared === undefined &&
@@ -908,20 +912,18 @@ export class Scheduler {
       wakeAt > now
     ) {
       lead = this.#prepareLeadMs();
-      // Only when woken up for it: jobs due one after another (each within the lead of the one
-      // before) are fired at their instants as they come, planning ahead would save them nothing.
-      if (wakeAt - now <= lead && !this.#wokeToPrepare) lead = 0;
-      else if (wakeAt - now <= lead) {
-        this.#wokeToPrepare = false;
-        await this.#prepare(wakeAt);
-        if (this.#state !== "running" || this.#tickAgain) return;
-        now = clock.now();
-        // Preparing took until the due instant: fire now rather than through a timer.
-        if (wakeAt <= now) {
-          this.#tickAgain = true;
-          return;
-        }
+      if (wakeAt - now <= lead) {
         lead = 0;
+        if (wokeToPrepare) {
+          await this.#prepare(wakeAt);
+          if (this.#state !== "running" || this.#tickAgain) return;
+          now = clock.now();
+          // Preparing took until the due instant: fire now rather than through a timer.
+          if (wakeAt <= now) {
+            this.#tickAgain = true;
+            return;
+          }
+        }
       }
     }
     if (this.#prepared) wakeAt = wakeAt === null ? this.#prepared.at : Math.min(wakeAt, this.#prepared.at);
@@ -934,11 +936,8 @@ export class Scheduler {
     if (wakeAt !== null && wakeAt <= this.#lastClaimAt && !this.#tickWorked)
       delay = Math.max(delay, IDLE_RETRY_MS);
     // Waking for a due time (not a poll, a back-off, a chunk of a long sleep or a preparation): be on time.
-    this.#setTimer(
-      delay,
-      wakeAt !== null && delay === wakeAt - now,
-      lead > 0 && delay === wakeAt! - lead - now,
-    );
+    const dueAt = wakeAt ?? Infinity;
+    this.#setTimer(delay, delay === dueAt - now, lead > 0 && delay === dueAt - lead - now);
   }
 
   /** Wakes the loop after `delayMs`; `precise` for the due time of jobs, which should fire on time. */
