@@ -306,3 +306,63 @@ describe("Scheduler: jobs planned ahead of their due instant", () => {
     await h.scheduler.stop();
   });
 });
+
+describe("Scheduler: the young generation collected before a burst planned ahead (gcBeforeBurst)", () => {
+  /** 1,000 (or `jobs`) jobs due every second, and what the collector saw each time it was called. */
+  async function burst(jobs: number, gcBeforeBurst: () => void) {
+    const h = harness({ gcBeforeBurst });
+    let started = 0;
+    const task = () => void started++;
+    for (let i = 0; i < jobs; i++) await h.scheduler.addJob(`job${i}`, task, { interval: 1 });
+    await h.scheduler.start();
+    return { h, started: () => started };
+  }
+
+  it("collects once per instant of 1,000 jobs, after planning them and before any starts", async () => {
+    const calls: { at: number; started: number }[] = [];
+    const { h, started } = await burst(1000, () => calls.push({ at: h.clock.now(), started: started() }));
+    await h.clock.advance(990);
+    await h.scheduler.onIdle();
+    assert.equal(calls.length, 1);
+    assert.ok(calls[0]!.at < T0 + 1000, "before the instant");
+    assert.equal(calls[0]!.started, 0, "nothing started yet");
+    assert.equal(await claimed(h, "job999"), true, "all 1,000 planned ahead");
+    await h.clock.advance(10);
+    await h.scheduler.onIdle();
+    assert.equal(started(), 1000);
+    assert.equal(calls.length, 1, "not again at the instant");
+    await h.clock.advance(1000);
+    await h.scheduler.onIdle();
+    assert.equal(calls.length, 2, "once more for the next instant");
+    assert.equal(started(), 2000);
+    await h.scheduler.stop();
+  });
+
+  it("does not collect before 999 jobs", async () => {
+    let calls = 0;
+    const { h, started } = await burst(999, () => void calls++);
+    for (let second = 0; second < 2; second++) {
+      await h.clock.advance(1000);
+      await h.scheduler.onIdle();
+    }
+    assert.equal(started(), 1998);
+    assert.equal(calls, 0);
+    await h.scheduler.stop();
+  });
+
+  it("reports a collector that throws, and fires the burst on time all the same", async () => {
+    const { h, started } = await burst(1000, () => {
+      throw new Error("no gc here");
+    });
+    const errors: string[] = [];
+    h.scheduler.on("error", ({ error, context }) => void errors.push(`${context}: ${error.message}`));
+    const late = new Set<number>();
+    h.scheduler.on("run:fired", ({ lateMs }) => void late.add(lateMs));
+    await h.clock.advance(1000);
+    await h.scheduler.onIdle();
+    assert.deepEqual(errors, ["gcBeforeBurst: no gc here"]);
+    assert.equal(started(), 1000);
+    assert.deepEqual(late, new Set([0]));
+    await h.scheduler.stop();
+  });
+});

@@ -323,6 +323,14 @@ describe("Scheduler: bad input changes nothing", () => {
     assert.throws(() => new Scheduler({ leaseDuration: "1x" }), InvalidArgumentError);
     assert.throws(() => new Scheduler({ tickets: 1 } as never), /Unknown scheduler option `tickets`/);
     assert.throws(() => new Scheduler({ history: { maxRunsPerJob: -1 } }), InvalidOptionError);
+    assert.throws(
+      () => new Scheduler({ gcBeforeBurst: "yes" } as never),
+      (e) =>
+        e instanceof InvalidOptionError &&
+        e.field === "gcBeforeBurst" &&
+        /true, false or a function/.test(e.message) &&
+        /"yes"/.test(e.message),
+    );
   });
 });
 
