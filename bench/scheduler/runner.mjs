@@ -32,7 +32,7 @@ const lastDue = new Float64Array(N).fill(-1);
 // PER_SECOND: lateness by due second.
 const perSecond = process.env.PER_SECOND ? new Map() : null;
 // PER_SECOND: garbage-collection pauses (start in epoch ms, duration in ms, kind).
-const GC_KINDS = { 1: "minor", 2: "major", 4: "incremental", 8: "weak" };
+const GC_KINDS = { 1: "minor", 2: "minor-ms", 4: "major", 8: "incremental", 16: "weak" };
 const gcPauses = [];
 if (perSecond) {
   const { PerformanceObserver } = await import("node:perf_hooks");
