@@ -1,5 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import type { Clock } from "../../../src/core/clock/clock.js";
+import { FakeClock } from "../../../src/core/clock/fake-clock.js";
+import { Scheduler } from "../../../src/core/scheduler/scheduler.js";
+import { MemoryStore } from "../../../src/core/stores/memory.js";
 import { type TaskContext, defineTask } from "../../../src/core/tasks.js";
 import { T0, deferred, harness, history } from "./helpers.js";
 
@@ -364,5 +368,34 @@ describe("Scheduler: the young generation collected before a burst planned ahead
     assert.equal(started(), 1000);
     assert.deepEqual(late, new Set([0]));
     await h.scheduler.stop();
+  });
+});
+
+describe("Scheduler: how long ahead jobs are planned", () => {
+  it("plans 20 ms plus twice the longest of the last 8 preparations ahead", async () => {
+    // A clock that moves `skew` ms while the first preparation claims: a slow one (10 ms).
+    const fake = new FakeClock(T0);
+    let skew = 0;
+    const clock: Clock = { now: () => fake.now() + skew, setTimer: (cb, ms) => fake.setTimer(cb, ms) };
+    const leads: number[] = [];
+    class SlowFirstPreparation extends MemoryStore {
+      override claimDueJobs(args: Parameters<MemoryStore["claimDueJobs"]>[0]) {
+        if (args.now > clock.now()) {
+          leads.push(args.now - clock.now());
+          if (leads.length === 1) skew += 10;
+        }
+        return super.claimDueJobs(args);
+      }
+    }
+    const scheduler = new Scheduler({ timezone: "UTC", clock, store: new SlowFirstPreparation() });
+    await scheduler.addJob("job", () => undefined, { interval: 1 });
+    await scheduler.start();
+    for (let second = 0; second < 10; second++) {
+      await fake.advance(1000);
+      await scheduler.onIdle();
+    }
+    assert.deepEqual(leads, [20, 40, 40, 40, 40, 40, 40, 40, 40, 20], "the 10 ms one counts for the next 8");
+    assert.equal((await scheduler.getJob("job"))!.runCount, 10);
+    await scheduler.stop();
   });
 });

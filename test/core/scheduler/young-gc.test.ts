@@ -8,7 +8,8 @@ import { collectYoungGeneration } from "../../../src/core/scheduler/young-gc.js"
 async function collectionsDuring(action: () => void): Promise<number[]> {
   const kinds: number[] = [];
   const observer = new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) kinds.push((entry.detail as { kind: number }).kind);
+    for (const entry of list.getEntries())
+      kinds.push((entry as unknown as { detail: { kind: number } }).detail.kind);
   });
   observer.observe({ entryTypes: ["gc"] });
   action();
