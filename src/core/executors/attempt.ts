@@ -22,7 +22,7 @@ import { toRunInfo } from "../jobs/info.js";
 import type { RunReason, RunRecord } from "../jobs/job.js";
 import { retryDelayMs } from "../jobs/policies.js";
 import type { FinishAttemptResult, FinishOutcome, Store } from "../stores/store.js";
-import type { TaskContext, TaskLogger, TaskRegistry } from "../tasks.js";
+import type { TaskContext, TaskDefinition, TaskLogger, TaskRegistry } from "../tasks.js";
 
 export interface AttemptEnvironment {
   store: Store;
@@ -231,7 +231,7 @@ export function executeTask(
   const startedAt = env.clock.now();
   let value: unknown;
   try {
-    value = task.fn(...(run.args as never[]), new RunContext(run, attempt, inner, env.logger) as never);
+    value = callTask(task.fn, run.args, new RunContext(run, attempt, inner, env.logger));
   } catch (error) {
     return failure(error);
   }
@@ -267,6 +267,30 @@ export function executeTask(
       (error: unknown) => finish(failure(error)),
     );
   });
+}
+
+/**
+ * `fn(...args, context)`, without the spread for the usual few arguments: a spread call with an
+ * argument after it builds its list element by element, 224 bytes for one argument (measured on
+ * Node 20), which at 10,000 runs a second was a sixth of what starting them allocated.
+ */
+export function callTask(fn: TaskDefinition["fn"], args: readonly unknown[], context: TaskContext): unknown {
+  const call = fn as (...values: unknown[]) => unknown;
+  switch (args.length) {
+    case 0:
+      return call(context);
+    case 1:
+      return call(args[0], context);
+    case 2:
+      return call(args[0], args[1], context);
+    case 3:
+      return call(args[0], args[1], args[2], context);
+    default: {
+      const values = args.slice();
+      values.push(context);
+      return call(...values);
+    }
+  }
 }
 
 function cancelled(reason: unknown): AttemptOutcome {
