@@ -3,7 +3,7 @@
  * Redis, in one run.
  *
  *   npx tsx bench/queue.ts [--jobs 20000] [--seconds 30] [--latency-seconds 10] [--sched-seconds 20]
- *                          [--only 1,2,3,4] [--dry-run]
+ *                          [--sched-sizes 1000,10000] [--only 1,2,3,4] [--dry-run]
  *
  * 1. Throughput: raw BullMQ (jobs added in bulk, one worker process, no-op processor, concurrency
  *    50) against cronq's path (one-off jobs all due at once, claimed, committed and queued by one
@@ -475,6 +475,7 @@ async function main(): Promise<void> {
       seconds: { type: "string", default: "30" },
       "latency-seconds": { type: "string", default: "10" },
       "sched-seconds": { type: "string", default: "20" },
+      "sched-sizes": { type: "string", default: "1000,10000" },
       only: { type: "string", default: "1,2,3,4" },
       /** Print the table without writing bench/RESULTS.md (trial runs). */
       "dry-run": { type: "boolean", default: false },
@@ -482,6 +483,11 @@ async function main(): Promise<void> {
   });
   if (values.role) return child(values.role as Role, JSON.parse(values.args!) as RoleArgs);
   const only = new Set(values.only.split(","));
+  const schedSizes = values["sched-sizes"].split(",").map(Number);
+  if (!schedSizes.every((n) => Number.isInteger(n) && n > 0))
+    throw new Error(
+      `--sched-sizes: expected positive integers like 1000,10000, got "${values["sched-sizes"]}"`,
+    );
   const load = loadavg()[0]!;
   const redisInfo = await new Redis(REDIS_URL).info("server");
   const redisVersion = /redis_version:(\S+)/.exec(redisInfo)?.[1] ?? "?";
@@ -531,7 +537,7 @@ async function main(): Promise<void> {
   }
   if (only.has("4")) {
     const rows: string[] = [];
-    for (const size of [1000, 10_000]) {
+    for (const size of schedSizes) {
       for (const kind of ["every", "cron"] as const) {
         log(`4. schedulers ${size} ${kind}...`);
         const pair = await schedulers(size, kind, Number(values["sched-seconds"]));
