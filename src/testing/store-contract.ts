@@ -880,6 +880,31 @@ export function storeContract(
         assert.equal((await store.getJob("b"))?.runCount, 0);
       });
 
+      test("a first start from the record the caller holds answers what the store holds", async (store) => {
+        await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
+        const args = { now: 100, owner: "s1", leaseMs: LEASE };
+        const run = (await store.insertRun(runRecord("a", 100, { origin: "manual" }), args)) as RunRecord;
+        const started = await store.startAttempt(run.id, {
+          ...args,
+          now: 200,
+          token: run.lease!.token,
+          record: run,
+        });
+        assert.equal(started?.status, "running");
+        // (Compared as plain data: a store may hand out its own lease objects.)
+        assert.deepEqual(structuredClone(started), structuredClone(await store.getRun(run.id)));
+        assert.equal((await store.getJob("a"))?.lastRunStartedAt, 200);
+        // The same record again: the run has started since, so nothing starts and nothing changes.
+        const again = await store.startAttempt(run.id, {
+          ...args,
+          now: 300,
+          token: run.lease!.token,
+          record: run,
+        });
+        assert.equal(again, null);
+        assert.deepEqual(structuredClone(await store.getRun(run.id)), structuredClone(started));
+      });
+
       test("finds a run by its exact id only", async (store) => {
         await store.insertJob(jobRecord("a"), { replace: false, now: 0 });
         const run = runRecord("a", 1000, { origin: "manual" });
@@ -1086,6 +1111,50 @@ export function storeContract(
           assert.equal(taken?.status, "pending");
           assert.equal(taken?.lease?.owner, "s2");
           assert.equal(taken?.attempts[0]?.outcome, "interrupted");
+        },
+      );
+
+      sharedTest(
+        "a start from a record whose pending run another process took over is refused, as without it",
+        async (store) => {
+          await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+          const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+          const [result] = await store.commitFires(
+            [
+              {
+                jobId: "a",
+                claimToken: job!.claim!.token,
+                jobVersion: 1,
+                nextRunAt: 9000,
+                runs: [runRecord("a", 1000)],
+              },
+            ],
+            { now: 1000, owner: "s1", leaseMs: LEASE },
+          );
+          const pending = result!.inserted[0]!;
+          // s1 never started it; its lease expired and s2 took the run over, unstarted, with a new token.
+          const [taken] = await store.claimRunsForDispatch({
+            now: 1000 + LEASE,
+            owner: "s2",
+            leaseMs: LEASE,
+            limit: 10,
+          });
+          assert.equal(taken?.id, pending.id);
+          assert.notEqual(taken?.lease?.token, pending.lease!.token);
+          await assert.rejects(
+            store.startAttempt(pending.id, {
+              now: 1000 + LEASE,
+              owner: "s1",
+              leaseMs: LEASE,
+              token: pending.lease!.token,
+              record: pending,
+            }),
+            LeaseLostError,
+          );
+          const stored = await store.getRun(pending.id);
+          assert.equal(stored?.status, "pending");
+          assert.equal(stored?.lease?.owner, "s2");
+          assert.equal(stored?.attempts.length, 0);
         },
       );
 

@@ -91,19 +91,24 @@ export function promoteWaiting(
 }
 
 /** Writes the mutable fields of a run that exists; `finalSeq` is null while it stays live. */
+/** The columns of a live run that change as it goes (see `updateLiveRun`). */
+export function liveRunParams(run: RunRecord) {
+  return {
+    id: run.id,
+    status: run.status,
+    reason: run.reason,
+    started_at: run.startedAt,
+    attempts: JSON.stringify(run.attempts),
+    next_attempt_at: run.nextAttemptAt,
+    error: run.error === null ? null : JSON.stringify(run.error),
+    worker: run.worker,
+    lease: run.lease === null ? null : JSON.stringify(run.lease),
+  };
+}
+
 export function writeRun(ctx: StoreContext, run: RunRecord, finalSeq: number | null): void {
   if (finalSeq === null) {
-    ctx.s.updateLiveRun.run({
-      id: run.id,
-      status: run.status,
-      reason: run.reason,
-      started_at: run.startedAt,
-      attempts: JSON.stringify(run.attempts),
-      next_attempt_at: run.nextAttemptAt,
-      error: run.error === null ? null : JSON.stringify(run.error),
-      worker: run.worker,
-      lease: run.lease === null ? null : JSON.stringify(run.lease),
-    });
+    ctx.s.updateLiveRun.run(liveRunParams(run));
     return;
   }
   ctx.s.updateRun.run({

@@ -187,6 +187,13 @@ export function prepareStatements(db: Database.Database) {
         "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
         "lease = @lease WHERE id = @id",
     ),
+    /** A pending run's first start, only while it is still pending, unstarted and under `token`. */
+    startPendingRun: p<LiveRunUpdateParams & { token: number }>(
+      "UPDATE cronq_runs SET status = @status, reason = @reason, started_at = @started_at, " +
+        "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
+        "lease = @lease WHERE id = @id AND status = 'pending' AND attempts = '[]' " +
+        "AND json_extract(lease, '$.token') = @token",
+    ),
     setRunLease: p<[string | null, string]>("UPDATE cronq_runs SET lease = ? WHERE id = ?"),
     dueRetries: runs<[number, number]>(
       `SELECT ${RUN_COLUMNS} FROM cronq_runs INDEXED BY cronq_runs_retry_due WHERE status = 'retrying' ` +
