@@ -7,7 +7,7 @@ import { InvalidArgumentError } from "../../core/errors.js";
 import type { Lease, RunRecord } from "../../core/jobs/job.js";
 import type { RetentionPolicy } from "../../core/stores/store.js";
 import { runFromRow } from "./rows.js";
-import type { StatementCache, Statements } from "./statements.js";
+import type { LiveRunUpdateParams, StatementCache, Statements } from "./statements.js";
 
 export interface StoreContext {
   readonly db: Database.Database;
@@ -90,9 +90,8 @@ export function promoteWaiting(
   return promoted;
 }
 
-/** Writes the mutable fields of a run that exists; `finalSeq` is null while it stays live. */
 /** The columns of a live run that change as it goes (see `updateLiveRun`). */
-export function liveRunParams(run: RunRecord) {
+export function liveRunParams(run: RunRecord): LiveRunUpdateParams {
   return {
     id: run.id,
     status: run.status,
@@ -106,6 +105,7 @@ export function liveRunParams(run: RunRecord) {
   };
 }
 
+/** Writes the mutable fields of a run that exists; `finalSeq` is null while it stays live. */
 export function writeRun(ctx: StoreContext, run: RunRecord, finalSeq: number | null): void {
   if (finalSeq === null) {
     ctx.s.updateLiveRun.run(liveRunParams(run));

@@ -147,31 +147,31 @@ export function startAttempt(ctx: WriteContext, runId: string, args: StartAttemp
   } else if (run.status !== "dispatched" && run.status !== "retrying") {
     return null;
   }
-  const first = run.attempts.length === 0;
-  const attempt = openAttempt(run.attempts.length + 1, args);
-  const started: RunRecord = {
-    ...run,
-    status: "running",
-    nextAttemptAt: null,
-    startedAt: first ? args.now : run.startedAt,
-    worker: args.owner,
-    lease: newLease(ctx, args.owner, args.now, args.leaseMs),
-    attempts: [...run.attempts, attempt],
-  };
+  const started = asStarted(ctx, run, args);
   writeRun(ctx, started, null);
-  if (first) ctx.s.jobRunStarted.run(args.now, runId, run.jobId);
+  if (run.attempts.length === 0) ctx.s.jobRunStarted.run(args.now, runId, run.jobId);
   return started;
 }
 
-function openAttempt(attempt: number, args: StartAttemptArgs): AttemptRecord {
-  return {
-    attempt,
+/** `run` with a new attempt open from `args.now`, held by `args.owner` under a new lease. */
+function asStarted(ctx: WriteContext, run: RunRecord, args: StartAttemptArgs): RunRecord {
+  const attempt: AttemptRecord = {
+    attempt: run.attempts.length + 1,
     startedAt: args.now,
     endedAt: null,
     durationMs: null,
     outcome: null,
     error: null,
     worker: args.owner,
+  };
+  return {
+    ...run,
+    status: "running",
+    nextAttemptAt: null,
+    startedAt: run.attempts.length === 0 ? args.now : run.startedAt,
+    worker: args.owner,
+    lease: newLease(ctx, args.owner, args.now, args.leaseMs),
+    attempts: [...run.attempts, attempt],
   };
 }
 
@@ -193,15 +193,7 @@ function startFromRecord(ctx: WriteContext, runId: string, args: StartAttemptArg
     record.lease?.token !== args.token
   )
     return null;
-  const started: RunRecord = {
-    ...record,
-    status: "running",
-    nextAttemptAt: null,
-    startedAt: args.now,
-    worker: args.owner,
-    lease: newLease(ctx, args.owner, args.now, args.leaseMs),
-    attempts: [openAttempt(1, args)],
-  };
+  const started = asStarted(ctx, record, args);
   if (ctx.s.startPendingRun.run({ ...liveRunParams(started), token: args.token }).changes === 0) return null;
   ctx.s.jobRunStarted.run(args.now, runId, record.jobId);
   return started;

@@ -87,6 +87,11 @@ export interface LiveRunUpdateParams {
   lease: string | null;
 }
 
+const UPDATE_LIVE_RUN =
+  "UPDATE cronq_runs SET status = @status, reason = @reason, started_at = @started_at, " +
+  "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
+  "lease = @lease WHERE id = @id";
+
 export interface RunUpdateParams extends LiveRunUpdateParams {
   ended_at: number | null;
   duration_ms: number | null;
@@ -182,17 +187,10 @@ export function prepareStatements(db: Database.Database) {
     // A live run's update leaves out the columns only final runs set (ended_at, duration_ms,
     // final_seq): SQLite maintains every index over a column named in SET, changed or not, and the
     // retention indexes would otherwise be rewritten on each start, retry and dispatch.
-    updateLiveRun: p<LiveRunUpdateParams>(
-      "UPDATE cronq_runs SET status = @status, reason = @reason, started_at = @started_at, " +
-        "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
-        "lease = @lease WHERE id = @id",
-    ),
+    updateLiveRun: p<LiveRunUpdateParams>(UPDATE_LIVE_RUN),
     /** A pending run's first start, only while it is still pending, unstarted and under `token`. */
     startPendingRun: p<LiveRunUpdateParams & { token: number }>(
-      "UPDATE cronq_runs SET status = @status, reason = @reason, started_at = @started_at, " +
-        "attempts = @attempts, next_attempt_at = @next_attempt_at, error = @error, worker = @worker, " +
-        "lease = @lease WHERE id = @id AND status = 'pending' AND attempts = '[]' " +
-        "AND json_extract(lease, '$.token') = @token",
+      `${UPDATE_LIVE_RUN} AND status = 'pending' AND attempts = '[]' AND json_extract(lease, '$.token') = @token`,
     ),
     setRunLease: p<[string | null, string]>("UPDATE cronq_runs SET lease = ? WHERE id = ?"),
     dueRetries: runs<[number, number]>(
