@@ -134,7 +134,7 @@ const PREPARE_LEAD_WINDOW = 8;
 const MAX_PREPARED = 20_000;
 /**
  * The fewest jobs planned ahead of one instant for the young generation to be collected before it
- * (the `gcBeforeBurst` option): at 1,000 a burst allocates about 2 MB, enough to meet a scavenge
+ * (the `gcBeforeBurst` option): at 1,000 a burst allocates about 1.3 MB, enough to meet a scavenge
  * in it now and then; below that the collection would cost more than it saves.
  */
 const GC_BEFORE_BURST_MIN_PLANS = 1_000;
