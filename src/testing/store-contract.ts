@@ -1058,6 +1058,16 @@ export function storeContract(
     });
 
     describe("leases of live runs in shared stores", () => {
+      /** Job `a`, claimed by s1 at 1000 and fired with `run`: the pending run s1 holds. */
+      async function pendingOfS1(store: Store, run: RunRecord): Promise<RunRecord> {
+        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        const [result] = await store.commitFires(
+          [{ jobId: "a", claimToken: job!.claim!.token, jobVersion: 1, nextRunAt: 9000, runs: [run] }],
+          { now: 1000, owner: "s1", leaseMs: LEASE },
+        );
+        return result!.inserted[0]!;
+      }
       const sharedTest = (title: string, body: (store: Store) => Promise<void>): void =>
         test(
           title,
@@ -1067,21 +1077,10 @@ export function storeContract(
       sharedTest(
         "hands a run whose executor died to another process, closing its attempt as interrupted",
         async (store) => {
-          await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-          const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-          const [result] = await store.commitFires(
-            [
-              {
-                jobId: "a",
-                claimToken: job!.claim!.token,
-                jobVersion: 1,
-                nextRunAt: 9000,
-                runs: [runRecord("a", 1000, { retry: { ...DEFAULT_JOB_POLICY.retry, attempts: 2 } })],
-              },
-            ],
-            { now: 1000, owner: "s1", leaseMs: LEASE },
+          const pending = await pendingOfS1(
+            store,
+            runRecord("a", 1000, { retry: { ...DEFAULT_JOB_POLICY.retry, attempts: 2 } }),
           );
-          const pending = result!.inserted[0]!;
           await store.startAttempt(pending.id, {
             now: 1000,
             owner: "s1",
@@ -1117,21 +1116,7 @@ export function storeContract(
       sharedTest(
         "a start from a record whose pending run another process took over is refused, as without it",
         async (store) => {
-          await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-          const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-          const [result] = await store.commitFires(
-            [
-              {
-                jobId: "a",
-                claimToken: job!.claim!.token,
-                jobVersion: 1,
-                nextRunAt: 9000,
-                runs: [runRecord("a", 1000)],
-              },
-            ],
-            { now: 1000, owner: "s1", leaseMs: LEASE },
-          );
-          const pending = result!.inserted[0]!;
+          const pending = await pendingOfS1(store, runRecord("a", 1000));
           // s1 never started it; its lease expired and s2 took the run over, unstarted, with a new token.
           const [taken] = await store.claimRunsForDispatch({
             now: 1000 + LEASE,
@@ -1161,21 +1146,7 @@ export function storeContract(
       sharedTest(
         "finishes a run as failed (interrupted) when its dead executor used the last attempt",
         async (store) => {
-          await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-          const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-          const [result] = await store.commitFires(
-            [
-              {
-                jobId: "a",
-                claimToken: job!.claim!.token,
-                jobVersion: 1,
-                nextRunAt: 9000,
-                runs: [runRecord("a", 1000)],
-              },
-            ],
-            { now: 1000, owner: "s1", leaseMs: LEASE },
-          );
-          const pending = result!.inserted[0]!;
+          const pending = await pendingOfS1(store, runRecord("a", 1000));
           await store.startAttempt(pending.id, {
             now: 1000,
             owner: "s1",

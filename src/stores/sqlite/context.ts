@@ -112,17 +112,9 @@ export function writeRun(ctx: StoreContext, run: RunRecord, finalSeq: number | n
     return;
   }
   ctx.s.updateRun.run({
-    id: run.id,
-    status: run.status,
-    reason: run.reason,
-    started_at: run.startedAt,
+    ...liveRunParams(run),
     ended_at: run.endedAt,
     duration_ms: run.durationMs,
-    attempts: JSON.stringify(run.attempts),
-    next_attempt_at: run.nextAttemptAt,
-    error: run.error === null ? null : JSON.stringify(run.error),
-    worker: run.worker,
-    lease: run.lease === null ? null : JSON.stringify(run.lease),
     final_seq: finalSeq,
   });
 }
