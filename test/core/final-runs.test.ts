@@ -129,4 +129,63 @@ describe("FinalRuns", () => {
     finals.push(ranOnce(6000));
     assert.equal(finals.length, 3);
   });
+
+  it("keeps what a drop leaves exactly as it was, in order, and goes on growing and wrapping after it", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 50 }), fc.boolean()), { maxLength: 40 }),
+        fc.integer({ min: 0, max: 60 }),
+        fc.integer({ min: 0, max: 8 }),
+        (max, ends, cutoff, more) => {
+          const finals = new FinalRuns("job", max);
+          // Runs end out of order; some keep an id of their own and two attempts (not derivable).
+          const pushed = ends.map(([end, own], i) =>
+            own
+              ? ranOnce(i * 1000, {
+                  id: `job@own-${i}`,
+                  endedAt: end * 1000,
+                  attempts: [
+                    {
+                      attempt: 1,
+                      startedAt: 1,
+                      endedAt: 2,
+                      durationMs: 1,
+                      outcome: "failed",
+                      error: null,
+                      worker: "a",
+                    },
+                    {
+                      attempt: 2,
+                      startedAt: 3,
+                      endedAt: 4,
+                      durationMs: 1,
+                      outcome: "succeeded",
+                      error: null,
+                      worker: "b",
+                    },
+                  ],
+                })
+              : ranOnce(i * 1000, { endedAt: end * 1000 }),
+          );
+          for (const run of pushed) finals.push(run);
+          const before = Array.from({ length: finals.length }, (_, i) => finals.at(i));
+          const kept = before.filter((run) => run.endedAt! >= cutoff * 1000);
+          assert.equal(finals.dropEndedBefore(cutoff * 1000), before.length - kept.length);
+          assert.deepEqual(
+            Array.from({ length: finals.length }, (_, i) => finals.at(i)),
+            kept,
+          );
+          // Pushing on: the newest `max` of what was kept and what came after, oldest first.
+          const after = Array.from({ length: more }, (_, i) => ranOnce((100 + i) * 1000));
+          for (const run of after) finals.push(run);
+          const expected = [...kept, ...after].slice(-max).map((run) => run.scheduledAt);
+          assert.deepEqual(
+            Array.from({ length: finals.length }, (_, i) => finals.scheduledAt(i)),
+            expected,
+          );
+        },
+      ),
+    );
+  });
 });

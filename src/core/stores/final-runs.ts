@@ -170,23 +170,39 @@ export class FinalRuns {
     return -1;
   }
 
-  /** Drops the runs that ended (or, never started, were fired) before `cutoff`; returns how many. */
+  /**
+   * Drops the runs that ended (or, never started, were fired) before `cutoff`; returns how many.
+   * Runs the store's periodic prune over every job: the usual answer, none, is one pass over
+   * numbers (building each kept run as a record, as this once did, took 360 ms at 100,000 jobs).
+   */
   dropEndedBefore(cutoff: number): number {
-    const keep: RunRecord[] = [];
     let dropped = 0;
-    for (let i = 0; i < this.#count; i++) {
-      const slot = this.#slot(i);
-      const ended = this.#times[slot * TIMES + ENDED]!;
-      const at = Number.isNaN(ended) ? this.#times[slot * TIMES + FIRED]! : ended;
-      if (at < cutoff) dropped++;
-      else keep.push(this.at(i));
-    }
+    for (let i = 0; i < this.#count; i++) if (this.#endedOrFired(this.#slot(i)) < cutoff) dropped++;
     if (dropped === 0) return 0;
+    const times = doubles(this.#capacity * TIMES);
+    const refs = new Array<unknown>(this.#capacity * REFS).fill(null);
+    let kept = 0;
+    for (let i = 0; i < this.#count; i++) {
+      const from = this.#slot(i);
+      if (this.#endedOrFired(from) >= cutoff) this.#copy(from, times, refs, kept++);
+    }
+    this.#times = times;
+    this.#refs = refs;
     this.#head = 0;
-    this.#count = 0;
-    this.#refs.fill(null);
-    for (const run of keep) this.push(run);
+    this.#count = kept;
     return dropped;
+  }
+
+  /** When the run in `slot` ended, or was fired when it never started. */
+  #endedOrFired(slot: number): number {
+    const ended = this.#times[slot * TIMES + ENDED]!;
+    return Number.isNaN(ended) ? this.#times[slot * TIMES + FIRED]! : ended;
+  }
+
+  /** Copies the run in `slot` to slot `to` of other columns. */
+  #copy(slot: number, times: number[], refs: unknown[], to: number): void {
+    for (let k = 0; k < TIMES; k++) times[to * TIMES + k] = this.#times[slot * TIMES + k]!;
+    for (let k = 0; k < REFS; k++) refs[to * REFS + k] = this.#refs[slot * REFS + k];
   }
 
   #slot(i: number): number {
@@ -197,11 +213,7 @@ export class FinalRuns {
     const capacity = Math.min(this.#max, this.#capacity * 2);
     const times = doubles(capacity * TIMES);
     const refs = new Array<unknown>(capacity * REFS).fill(null);
-    for (let i = 0; i < this.#count; i++) {
-      const from = this.#slot(i);
-      for (let k = 0; k < TIMES; k++) times[i * TIMES + k] = this.#times[from * TIMES + k]!;
-      for (let k = 0; k < REFS; k++) refs[i * REFS + k] = this.#refs[from * REFS + k];
-    }
+    for (let i = 0; i < this.#count; i++) this.#copy(this.#slot(i), times, refs, i);
     this.#times = times;
     this.#refs = refs;
     this.#capacity = capacity;
