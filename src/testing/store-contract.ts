@@ -1068,6 +1068,9 @@ export function storeContract(
         );
         return result!.inserted[0]!;
       }
+      /** What s2 claims for dispatch once s1's leases, taken at 1000, have expired. */
+      const takenOverByS2 = (store: Store): Promise<RunRecord[]> =>
+        store.claimRunsForDispatch({ now: 1000 + LEASE, owner: "s2", leaseMs: LEASE, limit: 10 });
       const sharedTest = (title: string, body: (store: Store) => Promise<void>): void =>
         test(
           title,
@@ -1100,12 +1103,7 @@ export function storeContract(
             await store.claimRunsForDispatch({ now: 1000 + LEASE, owner: "s1", leaseMs: LEASE, limit: 10 }),
             [],
           );
-          const [taken] = await store.claimRunsForDispatch({
-            now: 1000 + LEASE,
-            owner: "s2",
-            leaseMs: LEASE,
-            limit: 10,
-          });
+          const [taken] = await takenOverByS2(store);
           assert.equal(taken?.id, pending.id);
           assert.equal(taken?.status, "pending");
           assert.equal(taken?.lease?.owner, "s2");
@@ -1118,12 +1116,7 @@ export function storeContract(
         async (store) => {
           const pending = await pendingOfS1(store, runRecord("a", 1000));
           // s1 never started it; its lease expired and s2 took the run over, unstarted, with a new token.
-          const [taken] = await store.claimRunsForDispatch({
-            now: 1000 + LEASE,
-            owner: "s2",
-            leaseMs: LEASE,
-            limit: 10,
-          });
+          const [taken] = await takenOverByS2(store);
           assert.equal(taken?.id, pending.id);
           assert.notEqual(taken?.lease?.token, pending.lease!.token);
           await assert.rejects(
@@ -1153,10 +1146,7 @@ export function storeContract(
             leaseMs: LEASE,
             token: pending.lease!.token,
           });
-          assert.deepEqual(
-            await store.claimRunsForDispatch({ now: 1000 + LEASE, owner: "s2", leaseMs: LEASE, limit: 10 }),
-            [],
-          );
+          assert.deepEqual(await takenOverByS2(store), []);
           const run = await store.getRun(pending.id);
           assert.equal(run?.status, "failed");
           assert.equal(run?.reason, "interrupted");
@@ -1165,27 +1155,9 @@ export function storeContract(
       );
 
       sharedTest("re-dispatches a pending run whose dispatcher died", async (store) => {
-        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
-        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
-        await store.commitFires(
-          [
-            {
-              jobId: "a",
-              claimToken: job!.claim!.token,
-              jobVersion: 1,
-              nextRunAt: 9000,
-              runs: [runRecord("a", 1000)],
-            },
-          ],
-          { now: 1000, owner: "s1", leaseMs: LEASE },
-        );
+        await pendingOfS1(store, runRecord("a", 1000));
         assert.equal(await store.nextWakeAt(), 1000 + LEASE);
-        const [taken] = await store.claimRunsForDispatch({
-          now: 1000 + LEASE,
-          owner: "s2",
-          leaseMs: LEASE,
-          limit: 10,
-        });
+        const [taken] = await takenOverByS2(store);
         assert.equal(taken?.lease?.owner, "s2");
         assert.equal(taken?.attempts.length, 0);
       });
