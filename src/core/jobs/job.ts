@@ -208,6 +208,41 @@ export interface RunRecord {
   coalesced: { count: number; lastScheduledAt: number } | null;
 }
 
+/** A new job's record: what it runs, when it first fires, and no run yet. */
+export function newJobRecord(
+  fields: Pick<
+    JobRecord,
+    "id" | "taskName" | "args" | "description" | "trigger" | "policy" | "paused" | "nextRunAt"
+  >,
+  now: number,
+): JobRecord {
+  return {
+    id: fields.id,
+    taskName: fields.taskName,
+    args: fields.args,
+    description: fields.description,
+    trigger: fields.trigger,
+    policy: fields.policy,
+    paused: fields.paused,
+    nextRunAt: fields.nextRunAt,
+    activeRuns: 0,
+    runCount: 0,
+    failureCount: 0,
+    skippedCount: 0,
+    missedCount: 0,
+    lastRunId: null,
+    lastRunStartedAt: null,
+    lastRunEndedAt: null,
+    lastDurationMs: null,
+    lastOutcome: null,
+    lastError: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+    claim: null,
+  };
+}
+
 /** `job1@2026-11-27T09:00:00.000Z`: the identity of a job's occurrence. */
 export function occurrenceId(jobId: string, scheduledAtMs: number): string {
   return `${jobId}@${isoString(scheduledAtMs)}`;

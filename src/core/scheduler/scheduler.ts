@@ -25,7 +25,7 @@ import {
 import { type CronqEventName, type CronqEvents, TypedEmitter } from "../events.js";
 import type { Executor, ExecutorHost } from "../executors/executor.js";
 import { type JobInfo, type RunInfo, toJobInfo, toRunInfo } from "../jobs/info.js";
-import { type JobRecord, type RunRecord, occurrenceId } from "../jobs/job.js";
+import { type JobRecord, type RunRecord, newJobRecord, occurrenceId } from "../jobs/job.js";
 import { type JobPolicyOptions, isPolicyKey, resolveJobPolicy } from "../jobs/policies.js";
 import {
   type FireCommit,
@@ -281,31 +281,19 @@ export class Scheduler {
     if (options.replaceExisting !== undefined && typeof options.replaceExisting !== "boolean") {
       throw new InvalidOptionError("replaceExisting", "true or false", options.replaceExisting);
     }
-    const record: JobRecord = {
-      id,
-      taskName: definition.name,
-      args,
-      description,
-      trigger: this.#pool.spec(trigger),
-      policy: this.#pool.policy(policy),
-      paused: options.paused ?? false,
-      nextRunAt: firstRunAt(trigger, now),
-      activeRuns: 0,
-      runCount: 0,
-      failureCount: 0,
-      skippedCount: 0,
-      missedCount: 0,
-      lastRunId: null,
-      lastRunStartedAt: null,
-      lastRunEndedAt: null,
-      lastDurationMs: null,
-      lastOutcome: null,
-      lastError: null,
-      createdAt: now,
-      updatedAt: now,
-      version: 1,
-      claim: null,
-    };
+    const record = newJobRecord(
+      {
+        id,
+        taskName: definition.name,
+        args,
+        description,
+        trigger: this.#pool.spec(trigger),
+        policy: this.#pool.policy(policy),
+        paused: options.paused ?? false,
+        nextRunAt: firstRunAt(trigger, now),
+      },
+      now,
+    );
     // Only now, with every input valid, does anything change.
     this.tasks.register(definition);
     const stored = await (
