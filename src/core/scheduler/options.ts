@@ -59,7 +59,8 @@ export interface SchedulerOptions {
    * "How due jobs are fired"), collect V8's young generation while waiting for the instant, so that
    * the burst does not stop for that collection midway. `true`: V8's own (obtained without a
    * command-line flag; where it cannot be, nothing is done); a function: called instead; `false`:
-   * never. @default true
+   * never. With `true`, V8's collection also runs once at the first start in a process, after the
+   * scheduler has shown V8 that its records die young (see `prime-sites.ts`). @default true
    */
   gcBeforeBurst?: boolean | (() => void);
 }

@@ -40,7 +40,9 @@ import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDef
 import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
 import { triggerFromOptions } from "../triggers/index.js";
 import { type FirePlan, planFire } from "./fire-plan.js";
+import { primeFiringPath } from "./prime-sites.js";
 import { TriggerPool } from "./trigger-pool.js";
+import { collectYoungGeneration } from "./young-gc.js";
 import { type ResolvedSchedulerOptions, type SchedulerOptions, resolveSchedulerOptions } from "./options.js";
 
 /** Where the scheduler is in its life. */
@@ -605,6 +607,11 @@ export class Scheduler {
     this.#starting = (async () => {
       try {
         await this.#opened();
+        // With V8's collection when the scheduler may call it (gcBeforeBurst: true); a function
+        // given instead is for bursts.
+        await primeFiringPath(
+          this.options.gcBeforeBurst === collectYoungGeneration ? collectYoungGeneration : null,
+        );
         const host: ExecutorHost = {
           store: this.#store,
           clock: this.options.clock,
