@@ -608,6 +608,7 @@ export function storeContract(
         assert.equal(job.lastDurationMs, 50);
         assert.equal(job.lastRunEndedAt, 1060);
         assert.equal(job.lastRunId, pending.id);
+        assert.equal((await store.listJobs()).items[0]?.lastRunId, pending.id, "listed too");
       });
 
       test("refuses to start a pending run with a stale token, and to finish with someone else's lease", async (store) => {

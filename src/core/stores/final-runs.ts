@@ -66,8 +66,11 @@ export class FinalRuns {
     return this.#count;
   }
 
-  /** Adds a final run (newest); at the retention, the oldest is dropped. */
-  push(run: RunRecord): void {
+  /**
+   * Adds a final run (newest); at the retention, the oldest is dropped.
+   * @param occurrence whether the run's id is its occurrence id (found here when not given).
+   */
+  push(run: RunRecord, occurrence = isOccurrenceId(run.id, this.#jobId, run.scheduledAt)): void {
     if (this.#count === this.#capacity && this.#capacity < this.#max) this.#grow();
     let slot: number;
     if (this.#count === this.#capacity) {
@@ -89,7 +92,7 @@ export class FinalRuns {
     const refs = this.#refs;
     // A string per run kept for the whole retention is what old-space collections are made of: the
     // id is rebuilt from the job's id and the scheduled time when it can be.
-    refs[r + ID] = isOccurrenceId(run.id, this.#jobId, run.scheduledAt) ? null : run.id;
+    refs[r + ID] = occurrence ? null : run.id;
     refs[r + TASK] = run.taskName;
     refs[r + ORIGIN] = run.origin;
     refs[r + STATUS] = run.status;

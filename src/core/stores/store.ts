@@ -285,7 +285,9 @@ export interface Store {
    * Claims up to `limit` jobs that are due: not paused, `nextRunAt <= now`, and not claimed by a
    * live claim. Atomically gives each a new claim `{ owner, expiresAt: now + leaseMs, token }` with
    * a token greater than any before, and returns them (earliest nextRunAt first). Concurrent callers
-   * never receive the same job.
+   * never receive the same job. What firing reads (trigger, policy, args, nextRunAt, activeRuns,
+   * version, claim) is current; the counters and last-run fields are for `getJob` to answer, and a
+   * store may leave them out of date here.
    */
   claimDueJobs(args: ClaimArgs): Promise<JobRecord[]>;
 
