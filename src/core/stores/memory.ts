@@ -71,7 +71,7 @@ interface JobSlot {
   finals: FinalRuns | null;
   /**
    * The scheduled time of the job's last run when its id is the occurrence id, which the stored
-   * job's `lastRunId` then leaves null (NaN otherwise): see {@link snapshotJob}.
+   * job's `lastRunId` then leaves null; NaN when `lastRunId` holds it (see #setLastRun).
    */
   lastRunAt: number;
 }
@@ -608,7 +608,8 @@ export class MemoryStore implements Store {
     applyStart(run, args.now, args.owner, lease);
     if (first) {
       slot.job.lastRunStartedAt = args.now;
-      slot.job.lastRunId = runId;
+      // Its id, while the run is live (and holds the id anyway).
+      this.#setLastRun(slot, runId, NaN);
     }
     return run;
   }
@@ -636,11 +637,8 @@ export class MemoryStore implements Store {
     job.activeRuns = Math.max(0, job.activeRuns - 1);
     job.runCount++;
     if (item.outcome === "failed" || item.outcome === "timed-out") job.failureCount++;
-    // The job keeps the run's time, not its id: an id string held until the job's next run outlives
-    // the young generation, and at 100,000 runs a second these were most of what did.
     const occurrence = isOccurrenceId(runId, job.id, run.scheduledAt);
-    job.lastRunId = occurrence ? null : runId;
-    slot.lastRunAt = occurrence ? run.scheduledAt : NaN;
+    this.#setLastRun(slot, runId, occurrence ? run.scheduledAt : NaN);
     job.lastRunStartedAt = run.startedAt;
     job.lastRunEndedAt = args.now;
     job.lastDurationMs = durationMs;
@@ -698,6 +696,16 @@ export class MemoryStore implements Store {
     }
   }
 
+  /**
+   * Records the job's last run: by its scheduled time `at` when its id is the occurrence id there
+   * (built when the job is read), else (`at` NaN) by its id. An id string held until the job's next
+   * run outlives the young generation: at 100,000 runs a second, most of what still did.
+   */
+  #setLastRun(slot: JobSlot, runId: string, at: number): void {
+    slot.job.lastRunId = Number.isNaN(at) ? runId : null;
+    slot.lastRunAt = at;
+  }
+
   /** @param occurrence whether the run's id is its occurrence id, when the caller knows. */
   #addFinal(slot: JobSlot, run: RunRecord, occurrence?: boolean): void {
     (slot.finals ??= new FinalRuns(slot.job.id, this.#retention.maxRunsPerJob)).push(run, occurrence);
@@ -713,7 +721,6 @@ export class MemoryStore implements Store {
   }
 }
 
-/** A copy that later changes to the stored job do not reach. */
 /** A copy of the slot's job that later changes do not reach, with its last run's id. */
 function snapshotJob(slot: JobSlot): JobRecord {
   const job = slot.job;
