@@ -37,7 +37,7 @@ import { QueueExecutor } from "../src/queue/executor.js";
 import { CronqWorker } from "../src/queue/worker.js";
 import { RedisEventBridge, RedisStore } from "../src/stores/redis/index.js";
 import { deleteKeys as deleteKeysUnder } from "./redis-keys.js";
-import { updateResults } from "./results.js";
+import { Goals, updateResults } from "./results.js";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
@@ -197,11 +197,8 @@ class Child {
 
 // ---- Helpers ------------------------------------------------------------------------------------
 
-/** The issue's goals, met or not, one line per measure: printed under the tables. */
-const goals: string[] = [];
-function goal(met: boolean, text: string): void {
-  goals.push(`- ${met ? "met" : "**missed**"}: ${text}`);
-}
+const goals = new Goals();
+const goal = goals.add.bind(goals);
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))]!;
@@ -559,7 +556,7 @@ async function main(): Promise<void> {
   const body = [
     `\`npm run bench:queue\` on ${new Date().toISOString().slice(0, 10)}: Node.js ${process.version}, ${cpus().length} × ${cpu}, Redis ${redisVersion} on the same machine, load average ${load.toFixed(1)} at the start and ${loadavg()[0]!.toFixed(1)} at the end (the machine is shared with other work). Every BullMQ and cronq process is a child process of its own. Lateness: due time to task start. cronq's replicas and workers publish their events on the bridge, as the CLI's do.`,
     ...sections,
-    ["Against the issue's goals:", "", ...goals].join("\n"),
+    goals.toString(),
   ].join("\n\n");
   log(body);
   if (!values["dry-run"]) updateResults("Distributed (Redis)", body);

@@ -17,3 +17,17 @@ export function updateResults(section: string, body: string): void {
       : `${text.trimEnd()}\n\n${block}\n`;
   writeFileSync(FILE, next);
 }
+
+/** The issue's goals, met or not, one line per measure: printed under a benchmark's tables. */
+export class Goals {
+  readonly lines: string[] = [];
+
+  add(met: boolean, text: string): void {
+    this.lines.push(`- ${met ? "met" : "**missed**"}: ${text}`);
+  }
+
+  /** The goals as a section of their own ("" when there are none). */
+  toString(): string {
+    return this.lines.length === 0 ? "" : ["Against the issue's goals:", "", ...this.lines].join("\n");
+  }
+}

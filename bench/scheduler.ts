@@ -24,7 +24,7 @@ import { closeSync, fstatSync, mkdtempSync, openSync, readSync, rmSync } from "n
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { updateResults } from "./results.js";
+import { Goals, updateResults } from "./results.js";
 
 interface Result {
   peer: string;
@@ -123,8 +123,10 @@ interface Row {
   failure: string | null;
 }
 const rows: Row[] = [];
+const findRow = (peer: string, jobs: number, mode: string, store = "memory"): Row | undefined =>
+  rows.find((r) => r.peer === peer && r.jobs === jobs && r.mode === mode && r.store === store);
 function rowFor(peer: string, jobs: number, mode: string, store = "memory"): Row {
-  let row = rows.find((r) => r.peer === peer && r.jobs === jobs && r.mode === mode && r.store === store);
+  let row = findRow(peer, jobs, mode, store);
   if (!row) rows.push((row = { peer, jobs, mode, store, results: [], failure: null }));
   return row;
 }
@@ -209,10 +211,8 @@ function summarize(results: readonly Result[]): Summary | null {
     p99s: results.map((r) => r.p99),
   };
 }
-const summaryOf = (peer: string, jobs: number, mode: string, store = "memory"): Summary | null => {
-  const row = rows.find((r) => r.peer === peer && r.jobs === jobs && r.mode === mode && r.store === store);
-  return row ? summarize(row.results) : null;
-};
+const summaryOf = (peer: string, jobs: number, mode: string, store = "memory"): Summary | null =>
+  summarize(findRow(peer, jobs, mode, store)?.results ?? []);
 
 const fmt = (n: number | null, digits = 0): string => (n === null ? "-" : n.toFixed(digits));
 const lines = [
@@ -242,10 +242,8 @@ for (const row of rows) {
 }
 
 /** The issue's goals, met or not, from the medians: printed under the table. */
-const goals: string[] = [];
-function goal(met: boolean, text: string): void {
-  goals.push(`- ${met ? "met" : "**missed**"}: ${text}`);
-}
+const goals = new Goals();
+const goal = goals.add.bind(goals);
 const at10k = summaryOf("cronq", 10_000, "same");
 const peersAt10k = peers
   .filter((peer) => peer !== "cronq")
@@ -286,7 +284,7 @@ if (at100k?.p99 != null) {
     `100,000 jobs: memory stops growing at the history's retention (live heap growth over 5 s: ${fmt(at100k.retainedGrowthMB, 1)} MB, under 1 MB)`,
   );
 }
-if (goals.length > 0) lines.push("", "Against the issue's goals:", "", ...goals);
+if (goals.lines.length > 0) lines.push("", goals.toString());
 const table = lines.join("\n");
 process.stdout.write(`${table}\n`);
 if (!quick) updateResults("Scheduler", table);
