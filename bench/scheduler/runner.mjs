@@ -64,12 +64,15 @@ function record(job, due, now) {
   }
   lastDue[job] = due;
   const late = now - due;
-  if (count < lateness.length) lateness[count] = late;
-  if (steadyCount < steady.length) steady[steadyCount] = late;
-  if (!counted) return;
-  if (count < lateness.length) count++;
-  if (due >= windowStart + WARM_SECONDS * 1000 && steadyCount < steady.length) steadyCount++;
-  if (perSecond) {
+  if (count < lateness.length) {
+    lateness[count] = late;
+    if (counted) count++;
+  }
+  if (steadyCount < steady.length) {
+    steady[steadyCount] = late;
+    if (counted && due >= windowStart + WARM_SECONDS * 1000) steadyCount++;
+  }
+  if (counted && perSecond) {
     let list = perSecond.get(due);
     if (!list) perSecond.set(due, (list = []));
     list.push(late);
