@@ -427,6 +427,13 @@ export class LocalExecutor implements Executor {
     const run = slot.run;
     try {
       await this.#waitUntilDue(host, slot);
+      if (slot.aborted) {
+        // Cancelled before its due time: it never started, so it is recorded with no attempt, as
+        // a queued run is. At shutdown with a shared store it stays pending for another process.
+        const reason = slot.reason instanceof CancelReason ? slot.reason.reason : "user";
+        if (reason !== "shutdown" || !host.store.shared) await this.#cancelQueued(run, reason);
+        return;
+      }
       const result = await runAttempt(env, {
         runId: run.id,
         record: run,
@@ -471,6 +478,8 @@ export class LocalExecutor implements Executor {
         owner: host.owner,
         leaseMs: host.leaseMs,
       });
+      if (result && host.events.has("run:cancelled"))
+        host.events.emit("run:cancelled", { run: toRunInfo(result.run) });
       const promoted = result?.promoted;
       if (promoted) {
         if (!this.#stopping) {

@@ -174,6 +174,50 @@ describe("Scheduler: overlap", () => {
   });
 });
 
+describe("Scheduler: a run cancelled while it waits for its jittered due time", () => {
+  it("is recorded as cancelled with no attempt, and reported", async () => {
+    const { clock, scheduler } = harness();
+    const cancelled: string[] = [];
+    scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.id} ${run.reason}`));
+    let started = 0;
+    await scheduler.addJob("j", () => void started++, { interval: "1m", jitter: "30s" });
+    await scheduler.start();
+    await clock.advance(60_000);
+    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
+    assert.ok(
+      pending && pending.dueAt.getTime() > clock.now(),
+      "the fixture's jitter puts the due time later",
+    );
+    await scheduler.cancelRun(pending.id);
+    await clock.advance(30_000);
+    const run = (await scheduler.getRun(pending.id))!;
+    assert.equal(started, 0);
+    assert.equal(run.status, "cancelled");
+    assert.equal(run.reason, "user");
+    assert.equal(run.startedAt, null);
+    assert.deepEqual(run.attempts, []);
+    assert.deepEqual(cancelled, [`${run.id} user`]);
+    await scheduler.stop({ graceMs: 0 });
+  });
+
+  it("at stop, once the grace period is over, is recorded as cancelled (shutdown) with no attempt", async () => {
+    const { clock, scheduler } = harness();
+    await scheduler.addJob("j", () => undefined, { interval: "1m", jitter: "30s" });
+    await scheduler.start();
+    await clock.advance(60_000);
+    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
+    assert.ok(
+      pending && pending.dueAt.getTime() > clock.now(),
+      "the fixture's jitter puts the due time later",
+    );
+    await scheduler.stop({ graceMs: 0 });
+    const run = (await scheduler.getRun(pending.id))!;
+    assert.equal(run.status, "cancelled");
+    assert.equal(run.reason, "shutdown");
+    assert.deepEqual(run.attempts, []);
+  });
+});
+
 describe("Scheduler: bursts", () => {
   it("starts every run of a burst before recording their outcomes, then records them all", async () => {
     // More jobs than one claim batch (100) and than the concurrency: a finished task frees its slot
