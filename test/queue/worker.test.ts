@@ -200,6 +200,39 @@ describe("queue executor and worker", { skip: redisSkip }, () => {
     }
   });
 
+  it("pausing a job cancels its run queued for a worker, which then starts nothing", async () => {
+    const ran: string[] = [];
+    const cluster = testCluster("pause", [defineTask("mark", () => void ran.push("ran"))]);
+    try {
+      const store = cluster.store();
+      const executor = new QueueExecutor({ store });
+      const scheduler = await cluster.replica({ store, executor });
+      await scheduler.addJob("j", "mark", { at: LATER() });
+      const run = await scheduler.runJobNow("j");
+      await executor.onIdle();
+      assert.equal((await scheduler.getRun(run.id))?.status, "dispatched");
+      const paused = await scheduler.pauseJob("j");
+      assert.equal(paused.activeRuns, 0);
+      const cancelled = await scheduler.getRun(run.id);
+      assert.equal(cancelled?.status, "cancelled");
+      assert.equal(cancelled?.reason, "job-paused");
+      assert.deepEqual(cancelled?.attempts, []);
+      // The queue job is still there; a worker takes it, finds the run cancelled, and drops it.
+      const queue = new Queue("default", { connection: store.client, prefix: queuePrefix(cluster.prefix) });
+      assert.notEqual(await queue.getJobState(queueJobId(run.id)), "unknown");
+      await cluster.worker();
+      const deadline = Date.now() + 10_000;
+      while ((await queue.getJobState(queueJobId(run.id))) !== "unknown" && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await queue.close();
+      assert.deepEqual(ran, []);
+      assert.equal((await scheduler.getRun(run.id))?.status, "cancelled");
+    } finally {
+      await cluster.dispose();
+    }
+  });
+
   it("queues again a dispatched run whose queue job was removed", async () => {
     const cluster = testCluster("lost", [defineTask("noop", () => undefined)]);
     try {

@@ -99,6 +99,8 @@ export type RunReason =
   | "shutdown"
   /** cancelled: the job was removed. */
   | "job-removed"
+  /** cancelled: the job was paused before the run started. */
+  | "job-paused"
   /** cancelled: a user cancelled it. */
   | "user";
 

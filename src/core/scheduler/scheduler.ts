@@ -406,7 +406,10 @@ export class Scheduler {
   /** Pauses a job: no occurrence until `resumeJob`. Occurrences during the pause are not recorded. */
   async pauseJob(id: string): Promise<JobInfo> {
     validateJobId(id);
-    const job = await this.#update(id, { paused: true });
+    let job = await this.#update(id, { paused: true });
+    if (job.activeRuns > 0 && (await this.#cancelNotStarted(id)) > 0) {
+      job = (await (await this.#opened()).getJob(id)) ?? job;
+    }
     const info = this.#info(job);
     this.events.emit("job:paused", { job: info });
     return info;
@@ -1017,7 +1020,37 @@ export class Scheduler {
    * Cancels a live run that no executor of this process holds, and dispatches the waiting run
    * (overlap `queue`) that the cancellation lets start, if any.
    */
-  async #cancelStored(runId: string, reason: "user" | "replaced"): Promise<void> {
+  /**
+   * pauseJob: the job's runs that have not started an attempt are cancelled (reason `job-paused`),
+   * so that nothing of a paused job starts: one waiting for its jittered due time, for a
+   * concurrency slot, in a queue for a worker, or behind a running run (overlap `queue`). Waiting
+   * runs go first, so that cancelling the run ahead of them promotes none. A running run goes on,
+   * retries included. Returns how many were cancelled.
+   */
+  async #cancelNotStarted(jobId: string): Promise<number> {
+    const store = await this.#opened();
+    let cancelled = 0;
+    for (const status of [["waiting"], ["pending", "dispatched"]] as const) {
+      let cursor: string | null = null;
+      do {
+        const page: Page<RunRecord> = await store.listRuns({
+          jobId,
+          status,
+          limit: 1000,
+          ...(cursor === null ? {} : { cursor }),
+        });
+        for (const run of page.items) {
+          cancelled++;
+          if (this.#executor.cancel(run.id, "job-paused")) continue;
+          await this.#cancelStored(run.id, "job-paused");
+        }
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+    }
+    return cancelled;
+  }
+
+  async #cancelStored(runId: string, reason: "user" | "replaced" | "job-paused"): Promise<void> {
     const result = await (
       await this.#opened()
     ).cancelRun(runId, {

@@ -71,6 +71,7 @@ export const RUN_REASONS = exhaustive<RunReason>()([
   "replaced",
   "shutdown",
   "job-removed",
+  "job-paused",
   "user",
 ]);
 

@@ -218,6 +218,115 @@ describe("Scheduler: a run cancelled while it waits for its jittered due time", 
   });
 });
 
+describe("Scheduler: pausing a job cancels its runs that have not started", () => {
+  it("cancels an occurrence waiting for its jittered due time, with no attempt (reason job-paused)", async () => {
+    const { clock, scheduler } = harness();
+    const cancelled: string[] = [];
+    scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.id} ${run.reason}`));
+    let started = 0;
+    await scheduler.addJob("j", () => void started++, { interval: "1m", jitter: "30s" });
+    await scheduler.start();
+    await clock.advance(60_000);
+    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
+    assert.equal(pending?.status, "pending");
+    assert.ok(pending.dueAt.getTime() > clock.now(), "the fixture's jitter puts the due time later");
+    const paused = await scheduler.pauseJob("j");
+    assert.equal(paused.status, "paused");
+    assert.equal(paused.activeRuns, 0);
+    await clock.advance(120_000);
+    assert.equal(started, 0);
+    const [run] = (await scheduler.listRuns({ jobId: "j" })).items;
+    assert.equal(run?.status, "cancelled");
+    assert.equal(run.reason, "job-paused");
+    assert.equal(run.startedAt, null);
+    assert.deepEqual(run.attempts, []);
+    assert.deepEqual(cancelled, [`${run.id} job-paused`]);
+    // Resumed, the job goes on from its next occurrence.
+    await scheduler.resumeJob("j");
+    await clock.advance(120_000);
+    assert.ok(started >= 1);
+    // The next occurrence waits for its jittered due time: not a task to wait for.
+    await scheduler.stop({ graceMs: 0 });
+  });
+
+  it("cancels waiting runs (overlap queue) and lets the running one finish; nothing starts meanwhile", async () => {
+    const { clock, scheduler } = harness();
+    const gate = deferred();
+    const started: string[] = [];
+    await scheduler.addJob(
+      "q",
+      async (ctx: TaskContext) => {
+        started.push(ctx.runId.slice(-13, -5));
+        await gate.promise;
+      },
+      { interval: 1, overlap: "queue", maxQueued: 2 },
+    );
+    await scheduler.start();
+    await clock.advance(3000);
+    assert.deepEqual(await history(scheduler, "q"), [
+      "00:00:01 running",
+      "00:00:02 waiting",
+      "00:00:03 waiting",
+    ]);
+    const paused = await scheduler.pauseJob("q");
+    assert.equal(paused.activeRuns, 1);
+    gate.resolve();
+    await clock.advance(5000);
+    assert.deepEqual(started, ["00:00:01"]);
+    assert.deepEqual(await history(scheduler, "q"), [
+      "00:00:01 succeeded",
+      "00:00:02 cancelled/job-paused",
+      "00:00:03 cancelled/job-paused",
+    ]);
+    assert.equal((await scheduler.getJob("q"))?.activeRuns, 0);
+    await scheduler.stop();
+  });
+
+  it("cancels a run waiting for a concurrency slot, not the running ones", async () => {
+    const { clock, scheduler } = harness({ concurrency: 1 });
+    const gate = deferred();
+    const started: string[] = [];
+    const task = defineTask("block", async (ctx: TaskContext) => {
+      started.push(ctx.jobId);
+      await gate.promise;
+    });
+    await scheduler.addJob("a", task, { startIn: "1s" });
+    await scheduler.addJob("b", task, { startIn: "2s" });
+    await scheduler.start();
+    await clock.advance(2000);
+    assert.deepEqual(started, ["a"]);
+    await scheduler.pauseJob("a");
+    await scheduler.pauseJob("b");
+    gate.resolve();
+    await clock.advance(1000);
+    assert.deepEqual(started, ["a"]);
+    assert.deepEqual(await history(scheduler, "a"), ["00:00:01 succeeded"]);
+    assert.deepEqual(await history(scheduler, "b"), ["00:00:02 cancelled/job-paused"]);
+    await scheduler.stop();
+  });
+
+  it("leaves a run that waits for a retry: it has started, and its attempts go on", async () => {
+    const { clock, scheduler } = harness();
+    const attempts: number[] = [];
+    await scheduler.addJob(
+      "r",
+      (ctx: TaskContext) => {
+        attempts.push(ctx.attempt);
+        if (ctx.attempt === 1) throw new Error("first attempt fails");
+      },
+      { startIn: "1s", retry: { attempts: 2, backoff: "fixed", delay: "10s", jitter: false } },
+    );
+    await scheduler.start();
+    await clock.advance(1000);
+    assert.deepEqual(await history(scheduler, "r"), ["00:00:01 retrying/error"]);
+    await scheduler.pauseJob("r");
+    await clock.advance(10_000);
+    assert.deepEqual(attempts, [1, 2]);
+    assert.deepEqual(await history(scheduler, "r"), ["00:00:01 succeeded"]);
+    await scheduler.stop();
+  });
+});
+
 describe("Scheduler: bursts", () => {
   it("starts every run of a burst before recording their outcomes, then records them all", async () => {
     // More jobs than one claim batch (100) and than the concurrency: a finished task frees its slot
