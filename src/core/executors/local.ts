@@ -69,6 +69,8 @@ class Slot extends AttemptAbort {
   token = 0;
   /** How the task ended, once it has. */
   outcome: AttemptOutcome | null = null;
+  /** Waiting for its jittered due time: nothing started yet (see LocalExecutor#executeLater). */
+  waitingForDue = false;
 
   constructor(readonly run: RunRecord) {
     super();
@@ -201,6 +203,12 @@ export class LocalExecutor implements Executor {
     const queued = this.#queue.drain();
     if (host && !host.store.shared) {
       await Promise.all(queued.map((run) => this.#cancelQueued(run, "shutdown")));
+    }
+    // Runs waiting for their jittered due time have not started either: the grace period is for
+    // running tasks, so they go the same way at once (see #executeLater).
+    for (const slot of [...this.#active.values()]) {
+      if (slot.waitingForDue)
+        slot.abort(new CancelReason("shutdown", "The scheduler stopped before the run's due time."));
     }
     if (this.#active.size > 0 && host) {
       const deadline = host.clock.now() + options.graceMs;
@@ -459,11 +467,13 @@ export class LocalExecutor implements Executor {
   async #waitUntilDue(host: ExecutorHost, slot: Slot): Promise<void> {
     const controller = new AbortController();
     const stop = slot.onAbort(() => controller.abort());
+    slot.waitingForDue = true;
     try {
       await sleepUntil(host.clock, slot.run.dueAt, controller.signal);
     } catch {
-      // Aborted while waiting: runAttempt sees the abort and records the cancellation.
+      // Aborted while waiting: #executeLater records the cancellation.
     } finally {
+      slot.waitingForDue = false;
       stop();
     }
   }
