@@ -142,6 +142,32 @@ describe("queue executor and worker", { skip: redisSkip }, () => {
     }
   });
 
+  it("removing a job aborts its run executing on a worker (reason job-removed)", async () => {
+    let aborted!: (reason: unknown) => void;
+    const abortReason = new Promise<unknown>((resolve) => (aborted = resolve));
+    const cluster = testCluster("remove", [
+      defineTask("hang", async (ctx: TaskContext) => {
+        await untilAborted(ctx.signal);
+        aborted((ctx.signal.reason as { reason?: unknown }).reason);
+      }),
+    ]);
+    try {
+      const worker = await cluster.worker();
+      const scheduler = await cluster.replica();
+      const api = await cluster.replica({ id: "api" });
+      await scheduler.addJob("j", "hang", { at: LATER() });
+      const started = worker.events.once("run:started");
+      await scheduler.runJobNow("j");
+      await started;
+      await api.removeJob("j");
+      assert.equal(await abortReason, "job-removed");
+      assert.equal(await api.getJob("j"), null);
+      assert.deepEqual((await api.listRuns({ jobId: "j" })).items, []);
+    } finally {
+      await cluster.dispose();
+    }
+  });
+
   it("overlap replace cancels the run executing on a worker and starts the new occurrence", async () => {
     const cluster = testCluster("replace", [
       defineTask("hang", (ctx: TaskContext) => untilAborted(ctx.signal)),

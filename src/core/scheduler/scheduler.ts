@@ -25,7 +25,13 @@ import {
 import { type CronqEventName, type CronqEvents, TypedEmitter } from "../events.js";
 import type { Executor, ExecutorHost } from "../executors/executor.js";
 import { type JobInfo, type RunInfo, toJobInfo, toRunInfo } from "../jobs/info.js";
-import { type JobRecord, type RunRecord, newJobRecord, occurrenceId } from "../jobs/job.js";
+import {
+  type JobRecord,
+  LIVE_RUN_STATUSES,
+  type RunRecord,
+  newJobRecord,
+  occurrenceId,
+} from "../jobs/job.js";
 import { type JobPolicyOptions, isPolicyKey, resolveJobPolicy } from "../jobs/policies.js";
 import {
   type FireCommit,
@@ -372,11 +378,19 @@ export class Scheduler {
   }
 
   /** Removes a job and its run history. Throws JobNotFoundError for an unknown id. */
+  /**
+   * Removes a job and its run history. Its live runs go with it: a task running here or on a worker
+   * has its signal aborted (reason `job-removed`) and finishes into nothing, and one waiting to start
+   * never starts.
+   */
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
-    const removed = await (await this.#opened()).removeJob(id);
+    const store = await this.#opened();
+    const live = await store.listRuns({ jobId: id, status: [...LIVE_RUN_STATUSES], limit: 1000 });
+    const removed = await store.removeJob(id);
     this.#triggers.delete(id);
     if (!removed) throw new JobNotFoundError(id);
+    for (const run of live.items) this.#executor.cancel(run.id, "job-removed");
     this.events.emit("job:removed", { jobId: id });
   }
 

@@ -327,6 +327,35 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
   });
 });
 
+describe("Scheduler: removing a job", () => {
+  it("aborts its running task (reason job-removed), and a run of it waiting for a slot never starts", async () => {
+    const { clock, scheduler } = harness({ concurrency: 1 });
+    const errors: unknown[] = [];
+    scheduler.events.on("error", (e) => void errors.push(e));
+    const started: string[] = [];
+    const reasons: unknown[] = [];
+    const task = defineTask("hang", async (ctx: TaskContext) => {
+      started.push(ctx.jobId);
+      await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+      reasons.push((ctx.signal.reason as { reason?: unknown }).reason);
+    });
+    await scheduler.addJob("a", task, { startIn: "1s" });
+    await scheduler.addJob("b", task, { startIn: "1s" });
+    await scheduler.start();
+    await clock.advance(1000);
+    assert.equal(started.length, 1);
+    const [running, waiting] = started[0] === "a" ? ["a", "b"] : ["b", "a"];
+    await scheduler.removeJob(waiting);
+    await scheduler.removeJob(running);
+    await clock.flush();
+    assert.deepEqual(started, [running]);
+    assert.deepEqual(reasons, ["job-removed"]);
+    assert.deepEqual((await scheduler.listRuns()).items, []);
+    assert.deepEqual(errors, []);
+    await scheduler.stop({ graceMs: 0 });
+  });
+});
+
 describe("Scheduler: bursts", () => {
   it("starts every run of a burst before recording their outcomes, then records them all", async () => {
     // More jobs than one claim batch (100) and than the concurrency: a finished task frees its slot
