@@ -370,18 +370,18 @@ export class Scheduler {
     }
     this.tasks.register(definition);
     if (Object.keys(patch).length === 0) return { job: this.#info(existing), action: "unchanged" };
-    const job = await this.#update(id, patch);
+    let job = await this.#update(id, patch);
+    if (patch.paused === true) job = await this.#cancelNotStarted(job);
     const info = this.#info(job);
     this.events.emit("job:updated", { job: info });
     this.#poke();
     return { job: info, action: "updated" };
   }
 
-  /** Removes a job and its run history. Throws JobNotFoundError for an unknown id. */
   /**
-   * Removes a job and its run history. Its live runs go with it: a task running here or on a worker
-   * has its signal aborted (reason `job-removed`) and finishes into nothing, and one waiting to start
-   * never starts.
+   * Removes a job and its run history; JobNotFoundError for an unknown id. Its live runs go with it:
+   * a task running here or on a worker has its signal aborted (reason `job-removed`) and finishes
+   * into nothing, and one waiting to start never starts.
    */
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
@@ -420,10 +420,7 @@ export class Scheduler {
   /** Pauses a job: no occurrence until `resumeJob`. Occurrences during the pause are not recorded. */
   async pauseJob(id: string): Promise<JobInfo> {
     validateJobId(id);
-    let job = await this.#update(id, { paused: true });
-    if (job.activeRuns > 0 && (await this.#cancelNotStarted(id)) > 0) {
-      job = (await (await this.#opened()).getJob(id)) ?? job;
-    }
+    const job = await this.#cancelNotStarted(await this.#update(id, { paused: true }));
     const info = this.#info(job);
     this.events.emit("job:paused", { job: info });
     return info;
@@ -1035,33 +1032,36 @@ export class Scheduler {
    * (overlap `queue`) that the cancellation lets start, if any.
    */
   /**
-   * pauseJob: the job's runs that have not started an attempt are cancelled (reason `job-paused`),
-   * so that nothing of a paused job starts: one waiting for its jittered due time, for a
-   * concurrency slot, in a queue for a worker, or behind a running run (overlap `queue`). Waiting
-   * runs go first, so that cancelling the run ahead of them promotes none. A running run goes on,
-   * retries included. Returns how many were cancelled.
+   * A job just paused (pauseJob, ensureJob): its runs that have not started an attempt are cancelled
+   * (reason `job-paused`), so that nothing of a paused job starts: one waiting for its jittered due
+   * time, for a concurrency slot, in a queue for a worker, or behind a running run (overlap
+   * `queue`). Waiting runs go first, so that cancelling the run ahead of them promotes none. A
+   * running run goes on, retries included. Returns the job as it is afterwards.
    */
-  async #cancelNotStarted(jobId: string): Promise<number> {
+  async #cancelNotStarted(job: JobRecord): Promise<JobRecord> {
+    if (job.activeRuns === 0) return job;
     const store = await this.#opened();
     let cancelled = 0;
     for (const status of [["waiting"], ["pending", "dispatched"]] as const) {
       let cursor: string | null = null;
       do {
         const page: Page<RunRecord> = await store.listRuns({
-          jobId,
+          jobId: job.id,
           status,
           limit: 1000,
           ...(cursor === null ? {} : { cursor }),
         });
         for (const run of page.items) {
           cancelled++;
-          if (this.#executor.cancel(run.id, "job-paused")) continue;
+          // Recorded first, so that the job returned says so; then the executor lets go of it (or
+          // aborts it, if it started meanwhile: the store refused to cancel a running run).
           await this.#cancelStored(run.id, "job-paused");
+          this.#executor.cancel(run.id, "job-paused");
         }
         cursor = page.nextCursor;
       } while (cursor !== null);
     }
-    return cancelled;
+    return cancelled > 0 ? ((await store.getJob(job.id)) ?? job) : job;
   }
 
   async #cancelStored(runId: string, reason: "user" | "replaced" | "job-paused"): Promise<void> {

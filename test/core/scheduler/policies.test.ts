@@ -249,6 +249,26 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
     await scheduler.stop();
   });
 
+  it("ensureJob with paused: true pauses the same way", async () => {
+    const { clock, scheduler } = harness();
+    let started = 0;
+    const task = defineTask("count", () => void started++);
+    await scheduler.ensureJob("j", task, { interval: "1m", jitter: "30s" });
+    await scheduler.start();
+    await clock.advance(60_000);
+    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
+    assert.ok(
+      pending && pending.dueAt.getTime() > clock.now(),
+      "the fixture's jitter puts the due time later",
+    );
+    const { action } = await scheduler.ensureJob("j", task, { interval: "1m", jitter: "30s", paused: true });
+    assert.equal(action, "updated");
+    await clock.advance(60_000);
+    assert.equal(started, 0);
+    assert.deepEqual(await history(scheduler, "j"), ["00:01:00 cancelled/job-paused"]);
+    await scheduler.stop();
+  });
+
   it("cancels waiting runs (overlap queue) and lets the running one finish; nothing starts meanwhile", async () => {
     const { clock, scheduler } = harness();
     const gate = deferred();
