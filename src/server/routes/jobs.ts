@@ -196,6 +196,7 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
       url: "/jobs/:id",
       operationId: "deleteJob",
       summary: "Delete a job and its run history",
+      description: "A task of the job still running has its signal aborted (reason job-removed).",
       tags: TAGS,
       access: "write",
       params: JobIdParamsSchema,
@@ -211,7 +212,8 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
       url: "/jobs/:id/pause",
       operationId: "pauseJob",
       summary: "Pause a job",
-      description: "No occurrence until it is resumed. Pausing a paused job changes nothing.",
+      description:
+        "No occurrence until it is resumed; its runs that have not started yet are cancelled (reason job-paused), a running one goes on. Pausing a paused job changes nothing.",
       tags: TAGS,
       access: "write",
       params: JobIdParamsSchema,
