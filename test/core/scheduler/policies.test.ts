@@ -174,8 +174,29 @@ describe("Scheduler: overlap", () => {
   });
 });
 
-describe("Scheduler: a run cancelled while it waits for its jittered due time", () => {
-  it("is recorded as cancelled with no attempt, and reported", async () => {
+describe("Scheduler: a run cancelled before it starts", () => {
+  it("waiting for a concurrency slot: is recorded as cancelled and reported once", async () => {
+    const { clock, scheduler } = harness({ concurrency: 1 });
+    const cancelled: string[] = [];
+    scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.jobId} ${run.reason}`));
+    const gate = deferred();
+    const task = defineTask("block", () => gate.promise);
+    await scheduler.addJob("a", task, { startIn: "1s" });
+    await scheduler.addJob("b", task, { startIn: "1s" });
+    await scheduler.start();
+    await clock.advance(1000);
+    const [queued] = (await scheduler.listRuns({ status: ["pending"] })).items;
+    assert.ok(queued);
+    const after = await scheduler.cancelRun(queued.id);
+    assert.equal(after.status, "cancelled");
+    assert.deepEqual(after.attempts, []);
+    gate.resolve();
+    await clock.flush();
+    assert.deepEqual(cancelled, [`${queued.jobId} user`]);
+    await scheduler.stop();
+  });
+
+  it("waiting for its jittered due time: is recorded as cancelled with no attempt, and reported", async () => {
     const { clock, scheduler } = harness();
     const cancelled: string[] = [];
     scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.id} ${run.reason}`));
@@ -200,7 +221,7 @@ describe("Scheduler: a run cancelled while it waits for its jittered due time", 
     await scheduler.stop();
   });
 
-  it("at stop, is recorded as cancelled (shutdown) with no attempt, without waiting for the grace period", async () => {
+  it("waiting for its jittered due time, at stop: is recorded as cancelled (shutdown) at once", async () => {
     const { clock, scheduler } = harness();
     await scheduler.addJob("j", () => undefined, { interval: "1m", jitter: "30s" });
     await scheduler.start();
@@ -304,6 +325,8 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
 
   it("cancels a run waiting for a concurrency slot, not the running ones", async () => {
     const { clock, scheduler } = harness({ concurrency: 1 });
+    const cancelled: string[] = [];
+    scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.jobId} ${run.reason}`));
     const gate = deferred();
     const started: string[] = [];
     const task = defineTask("block", async (ctx: TaskContext) => {
@@ -322,6 +345,7 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
     assert.deepEqual(started, ["a"]);
     assert.deepEqual(await history(scheduler, "a"), ["00:00:01 succeeded"]);
     assert.deepEqual(await history(scheduler, "b"), ["00:00:02 cancelled/job-paused"]);
+    assert.deepEqual(cancelled, ["b job-paused"]);
     await scheduler.stop();
   });
 
