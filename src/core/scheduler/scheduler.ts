@@ -417,7 +417,10 @@ export class Scheduler {
     return { items, nextCursor: page.nextCursor };
   }
 
-  /** Pauses a job: no occurrence until `resumeJob`. Occurrences during the pause are not recorded. */
+  /**
+   * Pauses a job: no occurrence until `resumeJob`. Occurrences during the pause are not recorded;
+   * its runs that have not started are cancelled (reason `job-paused`), a running one goes on.
+   */
   async pauseJob(id: string): Promise<JobInfo> {
     validateJobId(id);
     const job = await this.#cancelNotStarted(await this.#update(id, { paused: true }));
@@ -1028,10 +1031,6 @@ export class Scheduler {
   }
 
   /**
-   * Cancels a live run that no executor of this process holds, and dispatches the waiting run
-   * (overlap `queue`) that the cancellation lets start, if any.
-   */
-  /**
    * A job just paused (pauseJob, ensureJob): its runs that have not started an attempt are cancelled
    * (reason `job-paused`), so that nothing of a paused job starts: one waiting for its jittered due
    * time, for a concurrency slot, in a queue for a worker, or behind a running run (overlap
@@ -1064,6 +1063,10 @@ export class Scheduler {
     return cancelled > 0 ? ((await store.getJob(job.id)) ?? job) : job;
   }
 
+  /**
+   * Cancels a live run in the store (which refuses a running one), reports it, and dispatches the
+   * waiting run (overlap `queue`) that the cancellation lets start, if any.
+   */
   async #cancelStored(runId: string, reason: "user" | "replaced" | "job-paused"): Promise<void> {
     const result = await (
       await this.#opened()
