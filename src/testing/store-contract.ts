@@ -398,6 +398,48 @@ export function storeContract(
         assert.equal(again.activeRuns, 0);
       });
 
+      test("records as cancelled (job-paused) the live runs of a commit for a job paused since its claim", async (store) => {
+        await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
+        const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });
+        await store.updateJob("a", { paused: true }, 1000);
+        const [result] = await store.commitFires(
+          [
+            {
+              jobId: "a",
+              claimToken: job!.claim!.token,
+              jobVersion: job!.version,
+              nextRunAt: 2000,
+              runs: [
+                runRecord("a", 500, { status: "missed", reason: "misfire", endedAt: 1000 }),
+                runRecord("a", 1000),
+              ],
+            },
+          ],
+          { now: 1000, owner: "s1", leaseMs: LEASE },
+        );
+        assert.equal(result!.status, "ok");
+        const summary = (r: RunRecord | null): string =>
+          r
+            ? `${r.status}/${r.reason} ended ${r.endedAt} lease ${r.lease === null ? "none" : "held"}`
+            : "none";
+        assert.deepEqual(result!.inserted.map(summary), [
+          "missed/misfire ended 1000 lease none",
+          "cancelled/job-paused ended 1000 lease none",
+        ]);
+        assert.equal(
+          summary(await store.getRun(runRecord("a", 1000).id)),
+          "cancelled/job-paused ended 1000 lease none",
+        );
+        const after = (await store.getJob("a"))!;
+        assert.equal(after.paused, true);
+        assert.equal(after.activeRuns, 0);
+        assert.equal(after.claim, null);
+        assert.deepEqual(
+          await store.claimRunsForDispatch({ now: 1000 + 2 * LEASE, owner: "s2", leaseMs: LEASE, limit: 10 }),
+          [],
+        );
+      });
+
       test("says job-gone when the job was removed between claim and commit", async (store) => {
         await store.insertJob(jobRecord("a", { nextRunAt: 1000 }), { replace: false, now: 0 });
         const [job] = await store.claimDueJobs({ now: 1000, owner: "s1", leaseMs: LEASE, limit: 1 });

@@ -284,3 +284,14 @@ export function parseOccurrenceId(runId: string): { jobId: string; scheduledAt: 
   const scheduledAt = Date.parse(runId.slice(at + 1));
   return Number.isNaN(scheduledAt) ? null : { jobId: runId.slice(0, at), scheduledAt };
 }
+
+/**
+ * A live run of a commit whose job was paused after it was claimed (a pause racing the firing):
+ * recorded `cancelled` with reason `job-paused`, as pauseJob cancels what has not started. In place:
+ * the store owns the records it is given.
+ */
+export function cancelForPause(run: RunRecord, now: number): void {
+  run.status = "cancelled";
+  run.reason = "job-paused";
+  run.endedAt = now;
+}

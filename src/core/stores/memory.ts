@@ -16,6 +16,7 @@ import {
   type JobRecord,
   type JobStatus,
   type RunRecord,
+  cancelForPause,
   isOccurrenceId,
   occurrenceId,
   parseOccurrenceId,
@@ -325,6 +326,7 @@ export class MemoryStore implements Store {
           inserted ??= runs.slice(0, i);
           continue;
         }
+        if (job.paused && isLive(run.status)) cancelForPause(run, args.now);
         // The store takes ownership of the records it is given (the port says so): no copy.
         run.lease =
           run.status === "pending"

@@ -295,7 +295,9 @@ export interface Store {
    * Writes what the claim holders decided, each commit atomically on its own: if the job's claim
    * still has `claimToken` (expired or not, as long as nobody re-claimed it), inserts the runs
    * (skipping ids that exist), updates the job's counters (`activeRuns`, `skippedCount`,
-   * `missedCount`) and, when `jobVersion` still matches, `nextRunAt`; then clears the claim.
+   * `missedCount`) and, when `jobVersion` still matches, `nextRunAt`; then clears the claim. A job
+   * paused since the claim gets the runs that would have been live as `cancelled`, reason
+   * `job-paused`, ended at `now` (cancelForPause, changed in place in the returned records).
    * Otherwise writes nothing for that job and says why.
    */
   commitFires(

@@ -12,7 +12,7 @@ import type { Redis } from "ioredis";
 import type { Timer } from "../../core/clock/clock.js";
 import { InvalidArgumentError, StoreUnavailableError } from "../../core/errors.js";
 import { TypedEmitter } from "../../core/events.js";
-import type { JobRecord, JobStatus, RunRecord } from "../../core/jobs/job.js";
+import { type JobRecord, type JobStatus, type RunRecord, cancelForPause } from "../../core/jobs/job.js";
 import { GroupCommit } from "../../core/stores/group-commit.js";
 import {
   applyFinish,
@@ -298,7 +298,9 @@ export class RedisStore implements Store {
         this.#retention.maxRunsPerJob,
         JSON.stringify(chunk.map(encodeCommit)),
       ]);
-      chunk.forEach((commit, i) => results.push(decodeCommitResult(commit, reply[i + 1], args.owner)));
+      chunk.forEach((commit, i) =>
+        results.push(decodeCommitResult(commit, reply[i + 1], args.owner, args.now)),
+      );
     }
     return results;
   }
@@ -593,7 +595,7 @@ function encodeCommit(commit: FireCommit): unknown {
 const COMMIT_STATUS = { 1: "ok", 2: "lease-lost", 3: "job-gone", 4: "changed" } as const;
 
 /** The script's answer for one commit: the inserted runs get their leases, in place (the store owns them). */
-function decodeCommitResult(commit: FireCommit, raw: unknown, owner: string): FireCommitResult {
+function decodeCommitResult(commit: FireCommit, raw: unknown, owner: string, now: number): FireCommitResult {
   const reply = raw as unknown[];
   const status = COMMIT_STATUS[reply[0] as 1 | 2 | 3 | 4];
   if (status !== "ok") return { jobId: commit.jobId, status, inserted: [] };
@@ -603,7 +605,11 @@ function decodeCommitResult(commit: FireCommit, raw: unknown, owner: string): Fi
     const run = byId.get(String(reply[i]));
     if (!run) continue;
     const token = String(reply[i + 1]);
-    run.lease = token === "" ? null : { owner, expiresAt: Number(reply[i + 2]), token: Number(token) };
+    if (token === "paused") cancelForPause(run, now);
+    run.lease =
+      token === "" || token === "paused"
+        ? null
+        : { owner, expiresAt: Number(reply[i + 2]), token: Number(token) };
     inserted.push(run);
   }
   return { jobId: commit.jobId, status, inserted };

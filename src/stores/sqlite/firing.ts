@@ -7,7 +7,7 @@
  * carries the committer's token. The run id's primary key does the rest: `ON CONFLICT DO NOTHING`
  * makes a second insert of an occurrence a no-op.
  */
-import { LIVE_RUN_STATUSES, type JobRecord, type RunRecord } from "../../core/jobs/job.js";
+import { LIVE_RUN_STATUSES, type JobRecord, type RunRecord, cancelForPause } from "../../core/jobs/job.js";
 import type { ClaimArgs, FireCommit, FireCommitResult } from "../../core/stores/store.js";
 import { claimLimit, newLease, trimFinals, type StoreContext, type WriteContext } from "./context.js";
 import { jobFromRow, runToRow } from "./rows.js";
@@ -66,6 +66,7 @@ function commitOne(
   const deltas = { id: commit.jobId, active: 0, skipped: 0, missed: 0, finals: 0 };
   const inserted: RunRecord[] = [];
   for (const candidate of commit.runs) {
+    if (job.paused !== 0 && LIVE_RUN_STATUSES.has(candidate.status)) cancelForPause(candidate, args.now);
     const live = LIVE_RUN_STATUSES.has(candidate.status);
     // A jittered run waits in its executor until `dueAt`: its dispatch lease starts counting then.
     const run: RunRecord = {

@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { NonRetryableError, TimeoutError } from "../../../src/core/errors.js";
 import { Scheduler } from "../../../src/core/scheduler/scheduler.js";
+import { MemoryStore } from "../../../src/core/stores/memory.js";
+import type { ClaimArgs } from "../../../src/core/stores/store.js";
 import { defineTask, type TaskContext } from "../../../src/core/tasks.js";
 import { T0, deferred, harness, history } from "./helpers.js";
 
@@ -267,6 +269,37 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
     await scheduler.resumeJob("j");
     await clock.advance(120_000);
     assert.ok(started >= 1);
+    await scheduler.stop();
+  });
+
+  it("cancels an occurrence claimed just before the pause and committed after it", async () => {
+    /**
+     * Pauses the job once, between the claim of its occurrence and the commit. Its commits are
+     * unconditional, as when the scheduler fires what it did not plan ahead (a late wake-up).
+     */
+    class PausingStore extends MemoryStore {
+      override readonly commitsIfUnchanged = false;
+      pause: (() => Promise<unknown>) | undefined;
+      override async claimDueJobs(args: ClaimArgs) {
+        const claimed = await super.claimDueJobs(args);
+        const pause = this.pause;
+        if (claimed.length > 0 && pause) {
+          this.pause = undefined;
+          await pause();
+        }
+        return claimed;
+      }
+    }
+    const store = new PausingStore();
+    const { clock, scheduler } = harness({ store });
+    let started = 0;
+    await scheduler.addJob("j", () => void started++, { interval: 1 });
+    store.pause = () => scheduler.pauseJob("j");
+    await scheduler.start();
+    await clock.advance(3000);
+    assert.equal(started, 0);
+    assert.deepEqual(await history(scheduler, "j"), ["00:00:01 cancelled/job-paused"]);
+    assert.equal((await scheduler.getJob("j"))?.status, "paused");
     await scheduler.stop();
   });
 

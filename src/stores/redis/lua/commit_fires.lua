@@ -29,7 +29,9 @@
         P:live:<id>, P:waiting:<id>, P:finals:<id>, P:leases, P:ended (+ deleted runs' keys)
 
   Returns {1, result, result, ...} where a result is
-          {1, runId, leaseToken or "", leaseExpiresAt or "", runId, ...}  ok, with the inserted runs
+          {1, runId, leaseToken or "" or "paused", leaseExpiresAt or "", runId, ...}  ok, with the
+               inserted runs ("paused": the job was paused since the claim, and the run, which would
+               have been live, was recorded cancelled with reason job-paused)
           {2}  lease-lost: the claim is someone else's now; nothing written
           {3}  job-gone: the job was removed; nothing written
           {4}  changed: a conditional commit ("active": the job's live runs when planned) found the
@@ -72,11 +74,21 @@ local function commitOne(commit)
   end
   local result = {1}
   local active, skipped, missed = 0, 0, 0
+  local paused = f[5] == '1'
   for _, run in ipairs(commit.runs) do
     local rk = key('run', run.id)
     if rcall('EXISTS', rk) == 0 then
       local fields = run.fields
       local token, expiresAt = '', ''
+      if paused and run.live == '1' then
+        -- Paused since the claim: what would have been live is recorded cancelled, as a pause
+        -- cancels what has not started (the later pairs of an HSET win). The caller learns it from
+        -- the token "paused".
+        fields[#fields + 1] = 'status'; fields[#fields + 1] = 'cancelled'
+        fields[#fields + 1] = 'reason'; fields[#fields + 1] = 'job-paused'
+        fields[#fields + 1] = 'ended'; fields[#fields + 1] = ARGV[2]
+        run.status, run.live, run.ended, token = 'cancelled', '0', ARGV[2], 'paused'
+      end
       if run.status == 'pending' then
         -- A jittered run waits for its due time before it is dispatched: its lease counts from then.
         local e = lnow + math.max(0, tonumber(run.due) - now) + leaseMs
