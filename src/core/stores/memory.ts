@@ -82,7 +82,7 @@ const DEFAULT_RETENTION: RetentionPolicy = { maxRunsPerJob: 100, maxAgeMs: 30 * 
 export class MemoryStore implements Store {
   readonly kind = "memory";
   readonly shared = false;
-  readonly commitsIfUnchanged = true;
+  readonly commitsIfUnchanged: boolean = true;
 
   readonly #jobs = new Map<string, JobSlot>();
   /** Due jobs, by their slot (popping one needs no lookup by id). */
