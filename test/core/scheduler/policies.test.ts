@@ -5,7 +5,8 @@ import { Scheduler } from "../../../src/core/scheduler/scheduler.js";
 import { MemoryStore } from "../../../src/core/stores/memory.js";
 import type { ClaimArgs } from "../../../src/core/stores/store.js";
 import { defineTask, type TaskContext } from "../../../src/core/tasks.js";
-import { T0, deferred, harness, history } from "./helpers.js";
+import type { RunInfo } from "../../../src/core/jobs/info.js";
+import { type Harness, T0, deferred, harness, history } from "./helpers.js";
 
 describe("Scheduler: overlap", () => {
   it("skips and records occurrences while a job runs longer than its interval (overlap skip)", async () => {
@@ -176,6 +177,15 @@ describe("Scheduler: overlap", () => {
   });
 });
 
+/** Job "j" (every minute, 30 s of jitter) of a harness, fired once: its run, waiting for its due time. */
+async function firedJittered({ clock, scheduler }: Harness): Promise<RunInfo> {
+  await scheduler.start();
+  await clock.advance(60_000);
+  const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
+  assert.ok(pending && pending.dueAt.getTime() > clock.now(), "the fixture's jitter puts the due time later");
+  return pending;
+}
+
 describe("Scheduler: a run cancelled before it starts", () => {
   it("waiting for a concurrency slot: is recorded as cancelled and reported once", async () => {
     const { clock, scheduler } = harness({ concurrency: 1 });
@@ -199,18 +209,13 @@ describe("Scheduler: a run cancelled before it starts", () => {
   });
 
   it("waiting for its jittered due time: is recorded as cancelled with no attempt, and reported", async () => {
-    const { clock, scheduler } = harness();
+    const h = harness();
+    const { clock, scheduler } = h;
     const cancelled: string[] = [];
     scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.id} ${run.reason}`));
     let started = 0;
     await scheduler.addJob("j", () => void started++, { interval: "1m", jitter: "30s" });
-    await scheduler.start();
-    await clock.advance(60_000);
-    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
-    assert.ok(
-      pending && pending.dueAt.getTime() > clock.now(),
-      "the fixture's jitter puts the due time later",
-    );
+    const pending = await firedJittered(h);
     await scheduler.cancelRun(pending.id);
     await clock.advance(30_000);
     const run = (await scheduler.getRun(pending.id))!;
@@ -224,15 +229,10 @@ describe("Scheduler: a run cancelled before it starts", () => {
   });
 
   it("waiting for its jittered due time, at stop: is recorded as cancelled (shutdown) at once", async () => {
-    const { clock, scheduler } = harness();
+    const h = harness();
+    const { scheduler } = h;
     await scheduler.addJob("j", () => undefined, { interval: "1m", jitter: "30s" });
-    await scheduler.start();
-    await clock.advance(60_000);
-    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
-    assert.ok(
-      pending && pending.dueAt.getTime() > clock.now(),
-      "the fixture's jitter puts the due time later",
-    );
+    const pending = await firedJittered(h);
     // The fake clock stands still: a stop that waited for the grace period would never end.
     await scheduler.stop({ graceMs: 60_000 });
     const run = (await scheduler.getRun(pending.id))!;
@@ -244,16 +244,14 @@ describe("Scheduler: a run cancelled before it starts", () => {
 
 describe("Scheduler: pausing a job cancels its runs that have not started", () => {
   it("cancels an occurrence waiting for its jittered due time, with no attempt (reason job-paused)", async () => {
-    const { clock, scheduler } = harness();
+    const h = harness();
+    const { clock, scheduler } = h;
     const cancelled: string[] = [];
     scheduler.events.on("run:cancelled", ({ run }) => void cancelled.push(`${run.id} ${run.reason}`));
     let started = 0;
     await scheduler.addJob("j", () => void started++, { interval: "1m", jitter: "30s" });
-    await scheduler.start();
-    await clock.advance(60_000);
-    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
-    assert.equal(pending?.status, "pending");
-    assert.ok(pending.dueAt.getTime() > clock.now(), "the fixture's jitter puts the due time later");
+    const pending = await firedJittered(h);
+    assert.equal(pending.status, "pending");
     const paused = await scheduler.pauseJob("j");
     assert.equal(paused.status, "paused");
     assert.equal(paused.activeRuns, 0);
@@ -304,17 +302,12 @@ describe("Scheduler: pausing a job cancels its runs that have not started", () =
   });
 
   it("ensureJob with paused: true pauses the same way", async () => {
-    const { clock, scheduler } = harness();
+    const h = harness();
+    const { clock, scheduler } = h;
     let started = 0;
     const task = defineTask("count", () => void started++);
     await scheduler.ensureJob("j", task, { interval: "1m", jitter: "30s" });
-    await scheduler.start();
-    await clock.advance(60_000);
-    const [pending] = (await scheduler.listRuns({ jobId: "j" })).items;
-    assert.ok(
-      pending && pending.dueAt.getTime() > clock.now(),
-      "the fixture's jitter puts the due time later",
-    );
+    await firedJittered(h);
     const { action } = await scheduler.ensureJob("j", task, { interval: "1m", jitter: "30s", paused: true });
     assert.equal(action, "updated");
     await clock.advance(60_000);
