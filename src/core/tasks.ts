@@ -3,9 +3,10 @@
  *
  * A job refers to its task by name, so that a job stored on disk or in Redis can be run by any
  * process that registered the same task. `defineTask(name, fn)` makes a named task; a plain function
- * passed to `addJob` is registered under its own name (or, when anonymous, under `job:<id>`).
- * Registries are per scheduler or worker, never module-level.
+ * passed to `addJob` is registered under its own name (or, when anonymous, under the job's own
+ * name, see {@link jobTaskName}). Registries are per scheduler or worker, never module-level.
  */
+import { createHash } from "node:crypto";
 import { DuplicateTaskError, InvalidArgumentError, InvalidOptionError, TaskNotFoundError } from "./errors.js";
 
 /** What a task receives after its arguments. */
@@ -71,6 +72,23 @@ export interface DefineTaskOptions {
 
 const TASK_NAME = /^[A-Za-z0-9_.:/-]{1,128}$/;
 
+/** Hex digits of the id's SHA-256 in {@link jobTaskName}: 64 bits. */
+const JOB_TASK_HASH_LENGTH = 16;
+
+/**
+ * The task name of a job's anonymous function: `job:<id>` when that is a valid task name, else
+ * `job:<the id's valid characters, shortened>:<16 hex digits of the id's SHA-256>` (an id with a
+ * space or a letter outside ASCII, or longer than 124 characters). Each job id has its own, and
+ * the same one in every process.
+ */
+export function jobTaskName(jobId: string): string {
+  const plain = `job:${jobId}`;
+  if (TASK_NAME.test(plain)) return plain;
+  const hash = createHash("sha256").update(jobId).digest("hex").slice(0, JOB_TASK_HASH_LENGTH);
+  const readable = jobId.replace(/[^A-Za-z0-9_.:/-]+/g, "-").slice(0, 128 - "job::".length - hash.length);
+  return `job:${readable}:${hash}`;
+}
+
 /** Names a task so that stored jobs can refer to it: `defineTask("sendReport", sendReport)`. */
 export function defineTask<F extends (...args: never[]) => unknown>(
   name: string,
@@ -114,6 +132,17 @@ export class TaskRegistry {
     const existing = this.#tasks.get(task.name);
     if (existing && existing !== task && existing.fn !== task.fn) throw new DuplicateTaskError(task.name);
     if (!existing) this.#tasks.set(task.name, task);
+  }
+
+  /** Registers `task` in place of any task of the same name; returns the one it replaced. */
+  replace(task: TaskDefinition): TaskDefinition | undefined {
+    const existing = this.#tasks.get(task.name);
+    this.#tasks.set(task.name, task);
+    return existing;
+  }
+
+  delete(name: string): void {
+    this.#tasks.delete(name);
   }
 
   get(name: string): TaskDefinition | undefined {

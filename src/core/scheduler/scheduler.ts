@@ -14,6 +14,7 @@
  */
 import { MAX_SLEEP_CHUNK_MS, type Timer, yieldToEventLoop } from "../clock/clock.js";
 import {
+  DuplicateJobError,
   InvalidArgumentError,
   InvalidOptionError,
   JobNotFoundError,
@@ -42,7 +43,14 @@ import {
   type Store,
   newRunRecord,
 } from "../stores/store.js";
-import { type TaskArgs, type TaskDefinition, TaskRegistry, defineTask, isTaskDefinition } from "../tasks.js";
+import {
+  type TaskArgs,
+  type TaskDefinition,
+  TaskRegistry,
+  defineTask,
+  isTaskDefinition,
+  jobTaskName,
+} from "../tasks.js";
 import type { Trigger, TriggerOptions, TriggerSpecBase } from "../triggers/trigger.js";
 import { triggerFromOptions } from "../triggers/index.js";
 import { type FirePlan, planFire } from "./fire-plan.js";
@@ -171,6 +179,8 @@ export class Scheduler {
   readonly id: string;
   readonly options: ResolvedSchedulerOptions;
   readonly tasks: TaskRegistry;
+  /** Task names registered for jobs' anonymous functions, each owned by its job (see #registerJobTask). */
+  readonly #jobTasks = new Set<string>();
   readonly events = new TypedEmitter<CronqEvents>();
 
   readonly #store: Store;
@@ -275,7 +285,7 @@ export class Scheduler {
       if (!TRIGGER_KEYS.has(key) && !JOB_KEYS.has(key) && !isPolicyKey(key))
         throw unknownOption(key, "addJob");
     }
-    const definition = this.#resolveTask(id, task, "task");
+    const { definition, own } = await this.#resolveNewTask(id, task, options.replaceExisting === true);
     const args = validateArgs(options.args ?? [], definition, "args");
     const now = this.options.clock.now();
     const trigger = this.#pool.trigger(
@@ -303,10 +313,17 @@ export class Scheduler {
       now,
     );
     // Only now, with every input valid, does anything change.
-    this.tasks.register(definition);
-    const stored = await (
-      await this.#opened()
-    ).insertJob(record, { replace: options.replaceExisting ?? false, now });
+    const undo = this.#registerJobTask(definition, own);
+    let stored: JobRecord;
+    try {
+      stored = await (
+        await this.#opened()
+      ).insertJob(record, { replace: options.replaceExisting ?? false, now });
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    this.#releaseJobTask(id, stored.taskName);
     const info = this.#info(stored, trigger);
     this.events.emit("job:added", { job: info });
     this.#poke();
@@ -346,7 +363,7 @@ export class Scheduler {
       if (!TRIGGER_KEYS.has(key) && !JOB_KEYS.has(key) && !isPolicyKey(key))
         throw unknownOption(key, "ensureJob");
     }
-    const definition = this.#resolveTask(id, task, "task");
+    const { definition, own } = this.#resolveTask(id, task, "task");
     const args = validateArgs(options.args ?? [], definition, "args");
     const trigger = triggerFromOptions(pickTriggerOptions(options), {
       now: existing.createdAt,
@@ -368,9 +385,16 @@ export class Scheduler {
       patch.paused = options.paused;
       if (!options.paused) patch.nextRunAt ??= trigger.nextMs(this.options.clock.now());
     }
-    this.tasks.register(definition);
+    const undo = this.#registerJobTask(definition, own);
     if (Object.keys(patch).length === 0) return { job: this.#info(existing), action: "unchanged" };
-    let job = await this.#update(id, patch);
+    let job: JobRecord;
+    try {
+      job = await this.#update(id, patch);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    this.#releaseJobTask(id, job.taskName);
     if (patch.paused === true) job = await this.#cancelNotStarted(job);
     const info = this.#info(job);
     this.events.emit("job:updated", { job: info });
@@ -390,6 +414,7 @@ export class Scheduler {
     const removed = await store.removeJob(id);
     this.#triggers.delete(id);
     if (!removed) throw new JobNotFoundError(id);
+    this.#releaseJobTask(id, null);
     for (const run of live.items) this.#executor.cancel(run.id, "job-removed");
     this.events.emit("job:removed", { jobId: id });
   }
@@ -461,8 +486,9 @@ export class Scheduler {
     const current = await this.#requireJob(id);
     const patch: JobPatch = {};
     let definition: TaskDefinition | undefined;
+    let own = false;
     if (changes.task !== undefined) {
-      definition = this.#resolveTask(id, changes.task, "task");
+      ({ definition, own } = this.#resolveTask(id, changes.task, "task"));
       patch.taskName = definition.name;
     }
     const argsTask = definition ?? this.tasks.get(patch.taskName ?? current.taskName);
@@ -472,8 +498,15 @@ export class Scheduler {
     const policyChanges = pickPolicyOptions(changes);
     if (Object.keys(policyChanges).length > 0)
       patch.policy = this.#pool.policy(resolveJobPolicy(policyChanges, current.policy));
-    if (definition) this.tasks.register(definition);
-    const job = await this.#update(id, patch);
+    const undo = definition ? this.#registerJobTask(definition, own) : () => undefined;
+    let job: JobRecord;
+    try {
+      job = await this.#update(id, patch);
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    this.#releaseJobTask(id, job.taskName);
     const info = this.#info(job);
     this.events.emit("job:updated", { job: info });
     return info;
@@ -1148,7 +1181,59 @@ export class Scheduler {
     return (await this.#opened()).updateJob(id, patch, this.options.clock.now());
   }
 
-  #resolveTask(jobId: string, task: unknown, field: string): TaskDefinition {
+  /**
+   * {@link #resolveTask} for `addJob`. A job id that is taken (and not to be replaced) is reported as
+   * DuplicateJobError, also when the task is a function whose name another task has.
+   */
+  async #resolveNewTask(
+    jobId: string,
+    task: unknown,
+    replace: boolean,
+  ): Promise<{ definition: TaskDefinition; own: boolean }> {
+    try {
+      return this.#resolveTask(jobId, task, "task");
+    } catch (error) {
+      if (!replace && typeof task === "function" && (await (await this.#opened()).getJob(jobId)))
+        throw new DuplicateJobError(jobId);
+      throw error;
+    }
+  }
+
+  /**
+   * Registers the task a job is given. A job's own task (see {@link #resolveTask}) takes the place of
+   * the function registered for the job before; the returned function puts that one back, for a
+   * change that then fails. Any other task is registered as `registerTask` does (DuplicateTaskError
+   * for a different task under a taken name), and stays.
+   */
+  #registerJobTask(definition: TaskDefinition, own: boolean): () => void {
+    const { name } = definition;
+    const previous = this.tasks.get(name);
+    if (!own || (previous && previous.fn !== definition.fn && !this.#jobTasks.has(name))) {
+      this.tasks.register(definition);
+      return () => undefined;
+    }
+    this.tasks.replace(definition);
+    const wasOwn = this.#jobTasks.has(name);
+    this.#jobTasks.add(name);
+    return () => {
+      if (previous) this.tasks.replace(previous);
+      else this.tasks.delete(name);
+      if (!wasOwn) this.#jobTasks.delete(name);
+    };
+  }
+
+  /** Unregisters the job's own task once the job no longer runs it (`taskName`: its task now, null once removed). */
+  #releaseJobTask(jobId: string, taskName: string | null): void {
+    const name = jobTaskName(jobId);
+    if (name !== taskName && this.#jobTasks.delete(name)) this.tasks.delete(name);
+  }
+
+  /**
+   * The task a job is given. `own`: an anonymous function, registered under the job's own name
+   * ({@link jobTaskName}), which belongs to that job alone: giving the job another function
+   * replaces it there (see {@link #registerJobTask}).
+   */
+  #resolveTask(jobId: string, task: unknown, field: string): { definition: TaskDefinition; own: boolean } {
     if (typeof task === "string") {
       const known = this.tasks.get(task);
       if (!known)
@@ -1156,15 +1241,15 @@ export class Scheduler {
           task,
           this.tasks.list().map((t) => t.name),
         );
-      return known;
+      return { definition: known, own: false };
     }
-    if (isTaskDefinition(task)) return task;
+    if (isTaskDefinition(task)) return { definition: task, own: false };
     if (typeof task === "function") {
-      // A plain function is known by its own name, or by the job's id when it has none.
+      // A plain function is known by its own name, or by the job's own name when it has none.
       const named = task.name && /^[A-Za-z0-9_.:/-]{1,128}$/.test(task.name) && task.name !== "anonymous";
-      const name = named ? task.name : `job:${jobId}`.slice(0, 128);
+      const name = named ? task.name : jobTaskName(jobId);
       const existing = this.tasks.get(name);
-      if (existing && existing.fn === task) return existing;
+      if (existing && existing.fn === task) return { definition: existing, own: !named };
       if (existing && named) {
         throw new InvalidArgumentError(
           field,
@@ -1172,7 +1257,7 @@ export class Scheduler {
           task,
         );
       }
-      return defineTask(name, task as (...args: never[]) => unknown);
+      return { definition: defineTask(name, task as (...args: never[]) => unknown), own: !named };
     }
     throw new InvalidArgumentError(
       field,

@@ -10,8 +10,8 @@ import {
 } from "../../../src/core/errors.js";
 import { MemoryStore } from "../../../src/core/stores/memory.js";
 import type { StoreOpenOptions } from "../../../src/core/stores/store.js";
-import { defineTask, type TaskContext } from "../../../src/core/tasks.js";
-import { T0, harness, history } from "./helpers.js";
+import { defineTask, jobTaskName, type TaskContext } from "../../../src/core/tasks.js";
+import { T0, deferred, harness, history } from "./helpers.js";
 
 describe("Scheduler: the seed's API", () => {
   it("runs job1 every second with its arguments, as the seed's add_job does", async () => {
@@ -356,5 +356,144 @@ describe("Scheduler: the store's lifecycle", () => {
     await scheduler.start();
     assert.deepEqual(opened, ["maxRunsPerJob=7"]);
     await scheduler.stop();
+  });
+});
+
+describe("Scheduler: a job's own function (an anonymous one)", () => {
+  it("refuses a duplicate id with the seed's message whatever the task, and keeps the first function", async () => {
+    const { clock, scheduler } = harness();
+    const ran: string[] = [];
+    await scheduler.addJob("job1", () => void ran.push("first"), { interval: 1 });
+    await scheduler.addJob("named", function report() {}, { interval: 1 });
+    const isDuplicate = (id: string) => (e: unknown) =>
+      e instanceof DuplicateJobError && e.message.startsWith(`Job ID ${id} already exists.`);
+    await assert.rejects(
+      scheduler.addJob("job1", () => void ran.push("second"), { interval: 1 }),
+      isDuplicate("job1"),
+    );
+    // Another function of the same name: the id is what is taken.
+    await assert.rejects(
+      scheduler.addJob("named", function report() {}, { interval: 1 }),
+      isDuplicate("named"),
+    );
+    await scheduler.start();
+    await clock.advance(1000);
+    assert.deepEqual(ran, ["first"]);
+    await scheduler.stop();
+  });
+
+  it("runs the new function of a job removed and added again, and the old run's end leaves the new job alone", async () => {
+    const { clock, scheduler } = harness();
+    const gate = deferred();
+    const ran: string[] = [];
+    await scheduler.addJob(
+      "job1",
+      async () => {
+        ran.push("old");
+        await gate.promise;
+      },
+      { interval: 1 },
+    );
+    await scheduler.start();
+    await clock.advance(1000);
+    await scheduler.removeJob("job1");
+    await scheduler.addJob("job1", () => void ran.push("new"), { interval: 10 });
+    gate.resolve();
+    await clock.flush();
+    assert.deepEqual(await history(scheduler, "job1"), []);
+    assert.equal((await scheduler.getJob("job1"))?.activeRuns, 0);
+    await clock.advance(10_000);
+    assert.deepEqual(ran, ["old", "new"]);
+    assert.equal((await scheduler.getJob("job1"))?.runCount, 1);
+    await scheduler.stop();
+  });
+
+  it("runs the new function of a job declared again (ensureJob) or replaced (replaceExisting)", async () => {
+    const { clock, scheduler } = harness();
+    const ran: string[] = [];
+    await scheduler.addJob("job1", () => void ran.push("a"), { interval: 1 });
+    await scheduler.start();
+    await clock.advance(1000);
+    const declared = await scheduler.ensureJob("job1", () => void ran.push("b"), { interval: 1 });
+    assert.equal(declared.action, "unchanged");
+    await clock.advance(1000);
+    await scheduler.addJob("job1", () => void ran.push("c"), { interval: 1, replaceExisting: true });
+    await clock.advance(1000);
+    assert.deepEqual(ran, ["a", "b", "c"]);
+    assert.deepEqual(await history(scheduler, "job1"), [
+      "00:00:01 succeeded",
+      "00:00:02 succeeded",
+      "00:00:03 succeeded",
+    ]);
+    await scheduler.stop();
+  });
+
+  it("gives any valid job id a task name of its own: spaces, letters outside ASCII, long ids alike", async () => {
+    const { clock, scheduler } = harness();
+    const long = "x".repeat(150);
+    const ids = ["nightly report", "rapport été", `${long}1`, `${long}2`, "job1"];
+    const ran: string[] = [];
+    for (const id of ids) await scheduler.addJob(id, () => void ran.push(id), { interval: 1 });
+    const names = await Promise.all(ids.map(async (id) => (await scheduler.getJob(id))!.taskName));
+    assert.equal(new Set(names).size, ids.length);
+    for (const name of names) assert.match(name, /^job:[A-Za-z0-9_.:/-]{1,124}$/);
+    assert.equal(names[4], "job:job1");
+    assert.match(names[0]!, /^job:nightly-report:[0-9a-f]{16}$/);
+    assert.deepEqual(names, ids.map(jobTaskName));
+    await scheduler.start();
+    await clock.advance(1000);
+    assert.deepEqual(ran.sort(), [...ids].sort());
+    await scheduler.stop();
+  });
+
+  it("unregisters a job's own function when the job is removed or given another task", async () => {
+    const { scheduler } = harness();
+    await scheduler.addJob("a", () => undefined, { interval: 1 });
+    await scheduler.addJob("b", () => undefined, { interval: 1 });
+    assert.equal(scheduler.tasks.has("job:a"), true);
+    await scheduler.removeJob("a");
+    assert.equal(scheduler.tasks.has("job:a"), false);
+    await scheduler.modifyJob("b", { task: defineTask("shared", () => undefined) });
+    assert.equal(scheduler.tasks.has("job:b"), false);
+    await scheduler.addJob("c", () => undefined, { interval: 1 });
+    await scheduler.addJob("c", "shared", { interval: 1, replaceExisting: true });
+    assert.equal(scheduler.tasks.has("job:c"), false);
+    assert.equal(scheduler.tasks.has("shared"), true);
+  });
+
+  it("keeps the job's function when replacing the job fails in the store", async () => {
+    class FailingReplace extends MemoryStore {
+      override insertJob(
+        ...args: Parameters<MemoryStore["insertJob"]>
+      ): ReturnType<MemoryStore["insertJob"]> {
+        if (args[1].replace) return Promise.reject(new Error("disk full"));
+        return super.insertJob(...args);
+      }
+    }
+    const { clock, scheduler } = harness({ store: new FailingReplace() });
+    const ran: string[] = [];
+    await scheduler.addJob("job1", () => void ran.push("kept"), { interval: 1 });
+    await assert.rejects(
+      scheduler.addJob("job1", () => void ran.push("new"), { interval: 1, replaceExisting: true }),
+      /disk full/,
+    );
+    await assert.rejects(
+      scheduler.addJob("job2", () => undefined, { interval: 1, replaceExisting: true }),
+      /disk full/,
+    );
+    assert.equal(scheduler.tasks.has(jobTaskName("job2")), false);
+    await scheduler.start();
+    await clock.advance(1000);
+    assert.deepEqual(ran, ["kept"]);
+    await scheduler.stop();
+  });
+
+  it("leaves a task the user registered under a job's own name to the user", async () => {
+    const { scheduler } = harness({ tasks: [defineTask("job:a", () => undefined)] });
+    await assert.rejects(
+      scheduler.addJob("a", () => undefined, { interval: 1 }),
+      (e: unknown) => e instanceof Error && e.name === "DuplicateTaskError",
+    );
+    assert.equal(await scheduler.getJob("a"), null);
   });
 });
