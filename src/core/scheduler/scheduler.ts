@@ -383,7 +383,7 @@ export class Scheduler {
     if (JSON.stringify(policy) !== JSON.stringify(existing.policy)) patch.policy = this.#pool.policy(policy);
     if (options.paused !== undefined && options.paused !== existing.paused) {
       patch.paused = options.paused;
-      if (!options.paused) patch.nextRunAt ??= trigger.nextMs(this.options.clock.now());
+      if (!options.paused) patch.nextRunAt ??= resumedNextRunAt(existing, trigger, this.options.clock.now());
     }
     const undo = this.#registerJobTask(definition, own);
     if (Object.keys(patch).length === 0) return { job: this.#info(existing), action: "unchanged" };
@@ -454,14 +454,19 @@ export class Scheduler {
     return info;
   }
 
-  /** Resumes a paused job from now: its next run is the trigger's first fire time after now. */
+  /**
+   * Resumes a paused job. A recurring job goes on from now: its next run is its trigger's first fire
+   * time after now, and the occurrences of the pause are not replayed. A one-off job that has not run
+   * keeps its time: if that passed during the pause, it is due at once and late, and its catch-up
+   * policy runs it or records it missed. Resuming a job that is not paused changes nothing.
+   */
   async resumeJob(id: string): Promise<JobInfo> {
     validateJobId(id);
     const current = await this.#requireJob(id);
-    const trigger = this.#triggerOf(current);
+    if (!current.paused) return this.#info(current);
     const job = await this.#update(id, {
       paused: false,
-      nextRunAt: trigger.nextMs(this.options.clock.now()),
+      nextRunAt: resumedNextRunAt(current, this.#triggerOf(current), this.options.clock.now()),
     });
     const info = this.#info(job);
     this.events.emit("job:resumed", { job: info });
@@ -603,8 +608,7 @@ export class Scheduler {
   // ---- Runs -------------------------------------------------------------------------------
 
   async getRun(id: string): Promise<RunInfo | null> {
-    if (typeof id !== "string" || id.length === 0)
-      throw new InvalidArgumentError("id", 'a run id like "job1@2026-01-01T00:00:00.000Z"', id);
+    validateRunId(id);
     const run = await (await this.#opened()).getRun(id);
     return run ? toRunInfo(run) : null;
   }
@@ -629,6 +633,7 @@ export class Scheduler {
    * RunNotFoundError for an unknown id; a final run is returned unchanged.
    */
   async cancelRun(id: string): Promise<RunInfo> {
+    validateRunId(id);
     const run = await (await this.#opened()).getRun(id);
     if (!run) throw new RunNotFoundError(id);
     if (!this.#executor.cancel(id, "user") && run.status !== "running") await this.#cancelStored(id, "user");
@@ -1267,6 +1272,11 @@ export class Scheduler {
   }
 }
 
+/** A resumed job's next run (see `resumeJob`): from now, or a one-off's own time. */
+function resumedNextRunAt(job: JobRecord, trigger: Trigger, now: number): number | null {
+  return trigger.recurring ? trigger.nextMs(now) : job.nextRunAt;
+}
+
 function firstRunAt(trigger: Trigger, now: number): number | null {
   const next = trigger.nextMs(now - 1);
   if (next !== null) return next;
@@ -1277,6 +1287,11 @@ function firstRunAt(trigger: Trigger, now: number): number | null {
     if (Number.isFinite(ms)) return ms;
   }
   return null;
+}
+
+function validateRunId(id: unknown): asserts id is string {
+  if (typeof id !== "string" || id.length === 0)
+    throw new InvalidArgumentError("id", 'a run id like "job1@2026-01-01T00:00:00.000Z"', id);
 }
 
 function validateJobId(id: unknown): asserts id is string {

@@ -91,7 +91,7 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
         for (const id of body.ids) {
           try {
             if (body.action === "pause") await pause(id);
-            else if (body.action === "resume") await resume(id);
+            else if (body.action === "resume") await scheduler.resumeJob(id);
             else if (body.action === "run") await scheduler.runJobNow(id);
             else await scheduler.removeJob(id);
             results.push({ id, ok: true });
@@ -228,13 +228,13 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
       operationId: "resumeJob",
       summary: "Resume a paused job",
       description:
-        "Its next run is the trigger's first fire time from now. Resuming a job that is not paused changes nothing.",
+        "A recurring job's next run is its trigger's first fire time from now (the pause is not replayed). A one-off job that has not run keeps its time: one that passed during the pause is due at once, late, and its catch-up policy runs it or records it missed. Resuming a job that is not paused changes nothing.",
       tags: TAGS,
       access: "write",
       params: JobIdParamsSchema,
       responses: { 200: { description: "The job, resumed.", schema: JobSchema } },
       async handler({ params }) {
-        return toJob(await resume(params.id));
+        return toJob(await scheduler.resumeJob(params.id));
       },
     }),
     defineRoute({
@@ -260,12 +260,5 @@ export function jobRoutes(ctx: ServerContext): RouteDefinition[] {
     const job = await scheduler.getJob(id);
     if (!job) throw new JobNotFoundError(id);
     return job.paused ? job : scheduler.pauseJob(id);
-  }
-
-  async function resume(id: string) {
-    const job = await scheduler.getJob(id);
-    if (!job) throw new JobNotFoundError(id);
-    // Resuming recomputes the next run from now: done on a running job, it could drop a late one-off.
-    return job.paused ? scheduler.resumeJob(id) : job;
   }
 }

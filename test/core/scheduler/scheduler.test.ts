@@ -143,6 +143,53 @@ describe("Scheduler: the seed's API", () => {
     await scheduler.stop();
   });
 
+  it("resumes a one-off job whose time passed during its pause (resumeJob, ensureJob) as a late occurrence: run (catch-up) or missed", async () => {
+    const { clock, scheduler } = harness();
+    const ran: string[] = [];
+    await scheduler.addJob("late", () => void ran.push("late"), { startIn: "10s" });
+    await scheduler.addJob("strict", () => void ran.push("strict"), { startIn: "10s", catchUp: "none" });
+    await scheduler.addJob("pausedAtAdd", () => void ran.push("pausedAtAdd"), {
+      at: new Date(T0 + 20_000),
+      paused: true,
+    });
+    const declared = () => void ran.push("declared");
+    await scheduler.ensureJob("declared", declared, { startIn: "10s", paused: true });
+    await scheduler.start();
+    await scheduler.pauseJob("late");
+    await scheduler.pauseJob("strict");
+    await clock.advance(60_000);
+    assert.deepEqual(ran, []);
+    for (const id of ["late", "strict", "pausedAtAdd"]) {
+      const resumed = await scheduler.resumeJob(id);
+      assert.equal(resumed.nextRunAt?.getTime(), T0 + (id === "pausedAtAdd" ? 20_000 : 10_000));
+    }
+    const { job } = await scheduler.ensureJob("declared", declared, { startIn: "10s", paused: false });
+    assert.equal(job.nextRunAt?.getTime(), T0 + 10_000);
+    await clock.advance(1000);
+    assert.deepEqual(ran.sort(), ["declared", "late", "pausedAtAdd"]);
+    const origin = async (id: string) => (await scheduler.listRuns({ jobId: id })).items.map((r) => r.origin);
+    assert.deepEqual(await origin("late"), ["catch-up"]);
+    assert.deepEqual(await history(scheduler, "strict"), ["00:00:10 missed/misfire"]);
+    assert.equal((await scheduler.getJob("strict"))?.status, "completed");
+    assert.equal((await scheduler.getJob("strict"))?.missedCount, 1);
+    await scheduler.stop();
+  });
+
+  it("changes nothing when resuming a job that is not paused, late occurrences included", async () => {
+    const { clock, scheduler } = harness();
+    await scheduler.addJob("job1", () => undefined, { interval: 10 });
+    // Not started: the occurrences at 10 s and 20 s are due, for the catch-up policy to decide.
+    await clock.advance(25_000);
+    const before = await scheduler.getJob("job1");
+    const resumed = await scheduler.resumeJob("job1");
+    assert.equal(resumed.version, before?.version);
+    assert.equal(resumed.nextRunAt?.getTime(), T0 + 10_000);
+    await scheduler.start();
+    await clock.flush();
+    assert.deepEqual(await history(scheduler, "job1"), ["00:00:10 missed/catch-up", "00:00:20 succeeded"]);
+    await scheduler.stop();
+  });
+
   it("modifies a job's arguments and policies, and reschedules its trigger", async () => {
     const { clock, scheduler } = harness();
     const seen: string[] = [];
@@ -296,6 +343,17 @@ describe("Scheduler: bad input changes nothing", () => {
       (e) => e instanceof JobNotFoundError,
     ],
     ["a pause of an unknown job", (s) => s.pauseJob("nope"), (e) => e instanceof JobNotFoundError],
+    ["a resume of an unknown job", (s) => s.resumeJob("nope"), (e) => e instanceof JobNotFoundError],
+    [
+      "a cancel of a run id that is not a string",
+      (s) => s.cancelRun(42 as never),
+      (e) => e instanceof InvalidArgumentError && e.field === "id" && /got 42/.test(e.message),
+    ],
+    [
+      "a cancel of an empty run id",
+      (s) => s.cancelRun(""),
+      (e) => e instanceof InvalidArgumentError && e.field === "id",
+    ],
     [
       "nextRunTimes with a bad count",
       (s) => s.nextRunTimes("existing", 0),
