@@ -295,7 +295,7 @@ describe("--db: reading an embedded install's SQLite file without a server", () 
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("lists and shows jobs, and lists a job's runs, from the file", async () => {
+  it("lists (cronq jobs, cronq jobs ls) and shows jobs, and lists a job's runs, from the file", async () => {
     const ls = await runCli(jobsCommand, ["ls", "--db", path], {}, T0 + 60_000);
     assert.equal(ls.code, 0, ls.err);
     assert.match(
@@ -305,6 +305,13 @@ describe("--db: reading an embedded install's SQLite file without a server", () 
     assert.match(
       ls.out,
       /^tick\s+echo\s+every 10 seconds\s+2026-03-02 00:01:10Z \(in 10s\)\s+scheduled\s+succeeded\s+6$/m,
+    );
+    // `cronq jobs` alone lists, as the issue's `cronq jobs` does, with ls's options.
+    const bare = await runCli(jobsCommand, ["--db", path, "--json"], {}, T0 + 60_000);
+    assert.equal(bare.code, 0, bare.err);
+    assert.deepEqual(
+      (JSON.parse(bare.out) as { items: Array<{ id: string }> }).items.map((job) => job.id),
+      ["broken", "tick"],
     );
     const show = await runCli(jobsCommand, ["show", "tick", "--db", path, "--json"], {}, T0);
     assert.equal((JSON.parse(show.out) as { nextRunTimes: string[] }).nextRunTimes.length, 5);

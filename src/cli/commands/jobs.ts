@@ -68,7 +68,7 @@ export function jobsCommand(io: CliIo = processIo): Command {
       "after",
       `
 Examples:
-  $ cronq jobs ls
+  $ cronq jobs                              # the same as cronq jobs ls
   $ cronq jobs ls --status failed,paused --json
   $ cronq jobs show daily-report
   $ cronq jobs add daily-report --task sendReport --cron "0 9 * * MON-FRI" --tz Europe/Berlin --args '["team@example.com"]'
@@ -118,6 +118,8 @@ The API is CRONQ_URL (or --url, default http://127.0.0.1:8080) with the token in
           }
         }),
       ),
+    // `cronq jobs` alone (or with ls's options) lists the jobs.
+    { isDefault: true },
   );
 
   jobs.addCommand(
