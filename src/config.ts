@@ -133,6 +133,7 @@ function validateConfig(value: unknown, file: string): CronqConfig {
   if (config.jobs !== undefined) {
     if (!Array.isArray(config.jobs))
       throw new InvalidOptionError("jobs", "an array of { id, task, ...options }", config.jobs);
+    const declared = new Map<string, number>();
     config.jobs.forEach((job, i) => {
       if (typeof job !== "object" || job === null || typeof job.id !== "string") {
         throw new InvalidOptionError(
@@ -141,6 +142,13 @@ function validateConfig(value: unknown, file: string): CronqConfig {
           (job as { id?: unknown } | null)?.id,
         );
       }
+      const first = declared.get(job.id);
+      if (first !== undefined) {
+        throw new InvalidOptionError(`jobs[${i}].id`, "an id no other job in jobs has", job.id, {
+          message: `Job ID ${job.id} is declared twice in ${file}: jobs[${first}] and jobs[${i}]. Give each job its own id.`,
+        });
+      }
+      declared.set(job.id, i);
       if (typeof job.task !== "string" && (typeof job.task !== "object" || job.task === null)) {
         throw new InvalidOptionError(`jobs[${i}].task`, "a task name or a defineTask() definition", job.task);
       }

@@ -10,12 +10,13 @@
 import { Command, Option } from "commander";
 import type { Logger } from "pino";
 import { loadConfig, type CronqConfig } from "../../config.js";
-import { CronqError, DuplicateJobError } from "../../core/errors.js";
+import { CronqError } from "../../core/errors.js";
 import type { CronqEvents, TypedEmitter } from "../../core/events.js";
 import { Scheduler } from "../../core/scheduler/scheduler.js";
 import { QueueExecutor } from "../../queue/executor.js";
 import { RedisEventBridge, RedisStore, replicaHeartbeat } from "../../stores/redis/index.js";
 import { DEFAULT_REDIS_URL } from "../../stores/redis/options.js";
+import { ensureConfigJobs } from "../config-jobs.js";
 import { createLogger, logEvents, taskLogger, type LogFormat } from "../logging.js";
 
 /** The options every Redis command has. */
@@ -171,27 +172,6 @@ export function parseGrace(value: string): number {
     );
   }
   return ms;
-}
-
-/** Declares the config's jobs; replicas starting together race to add them, which is fine. */
-export async function ensureConfigJobs(
-  scheduler: Scheduler,
-  config: CronqConfig,
-  path: string,
-  logger: Logger,
-): Promise<void> {
-  for (const job of config.jobs ?? []) {
-    const { id, task, ...jobOptions } = job;
-    let result;
-    try {
-      result = await scheduler.ensureJob(id, task, jobOptions);
-    } catch (error) {
-      // Another replica added it between our read and our insert: declare it again, as an update.
-      if (!(error instanceof DuplicateJobError)) throw error;
-      result = await scheduler.ensureJob(id, task, jobOptions);
-    }
-    if (result.action !== "unchanged") logger.info({ jobId: id }, `job ${result.action} from ${path}: ${id}`);
-  }
 }
 
 /** A scheduler on a Redis store that queues its runs for workers: what `scheduler` and `serve` share. */

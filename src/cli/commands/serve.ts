@@ -9,11 +9,11 @@
  */
 import { Command } from "commander";
 import { redisCluster } from "../../stores/redis/index.js";
+import { ensureConfigJobs } from "../config-jobs.js";
 import { createLogger } from "../logging.js";
 import { serveApi, type ServedApi } from "../serve-api.js";
 import {
   type RedisCommandOptions,
-  ensureConfigJobs,
   onSignals,
   parseGrace,
   redisDeployment,

@@ -5,6 +5,7 @@
 import { Command, Option } from "commander";
 import { loadConfig, type CronqConfig } from "../../config.js";
 import { Scheduler } from "../../core/scheduler/scheduler.js";
+import { checkConfigJobs, ensureConfigJobs } from "../config-jobs.js";
 import { SqliteStore } from "../../stores/sqlite/index.js";
 import { createLogger, logEvents, taskLogger, type LogFormat } from "../logging.js";
 import { serveApi, type ServedApi } from "../serve-api.js";
@@ -59,6 +60,8 @@ Examples:
 export async function runStart(options: StartOptions): Promise<void> {
   const logger = createLogger(options.logFormat ? { format: options.logFormat } : {});
   const { config, path } = await loadConfig(options.config);
+  // A bad job is reported before the database file is opened (or created).
+  await checkConfigJobs(config, path);
   const dbPath = options.db ?? sqlitePath(config);
   const store = new SqliteStore({ path: dbPath });
   const scheduler = new Scheduler({
@@ -86,11 +89,7 @@ export async function runStart(options: StartOptions): Promise<void> {
   process.once("SIGTERM", () => void shutdown("SIGTERM").finally(() => process.exit(0)));
 
   await scheduler.start();
-  for (const job of config.jobs ?? []) {
-    const { id, task, ...jobOptions } = job;
-    const { action } = await scheduler.ensureJob(id, task, jobOptions);
-    if (action === "updated") logger.info({ jobId: id }, `job updated to match ${path}: ${id}`);
-  }
+  await ensureConfigJobs(scheduler, config, path, logger);
   const counts = await scheduler.countJobs();
   logger.info(
     { db: dbPath, config: path, jobs: counts },
