@@ -59,6 +59,31 @@ export type RunStatus =
   /** Stopped before it finished: replaced, job removed, scheduler shut down. */
   | "cancelled";
 
+/** Every job status, for checking input at run time (the API's enums check that it is complete). */
+export const JOB_STATUSES = [
+  "scheduled",
+  "running",
+  "paused",
+  "completed",
+  "failed",
+  "missing-task",
+] as const satisfies readonly JobStatus[];
+
+/** Every run status, live ones first, for checking input at run time (as JOB_STATUSES). */
+export const RUN_STATUSES = [
+  "pending",
+  "waiting",
+  "dispatched",
+  "running",
+  "retrying",
+  "succeeded",
+  "failed",
+  "timed-out",
+  "skipped",
+  "missed",
+  "cancelled",
+] as const satisfies readonly RunStatus[];
+
 export const LIVE_RUN_STATUSES: ReadonlySet<RunStatus> = new Set([
   "pending",
   "waiting",

@@ -27,8 +27,10 @@ import { type CronqEventName, type CronqEvents, TypedEmitter } from "../events.j
 import type { Executor, ExecutorHost } from "../executors/executor.js";
 import { type JobInfo, type RunInfo, toJobInfo, toRunInfo } from "../jobs/info.js";
 import {
+  JOB_STATUSES,
   type JobRecord,
   LIVE_RUN_STATUSES,
+  RUN_STATUSES,
   type RunRecord,
   newJobRecord,
   occurrenceId,
@@ -427,6 +429,10 @@ export class Scheduler {
   }
 
   async listJobs(query: JobQueryOptions = {}): Promise<Page<JobInfo>> {
+    validateQuery(query, "listJobs", JOB_QUERY_KEYS);
+    validateStatuses(query.status, JOB_STATUSES);
+    for (const field of ["taskName", "search", "cursor"] as const)
+      validateOptionalString(query[field], field);
     const { status, ...rest } = query;
     validateLimit(rest.limit);
     const wantsMissing = status?.includes("missing-task") ?? false;
@@ -614,6 +620,9 @@ export class Scheduler {
   }
 
   async listRuns(query: RunQueryOptions = {}): Promise<Page<RunInfo>> {
+    validateQuery(query, "listRuns", RUN_QUERY_KEYS);
+    validateStatuses(query.status, RUN_STATUSES);
+    for (const field of ["jobId", "cursor"] as const) validateOptionalString(query[field], field);
     validateLimit(query.limit);
     const storeQuery: RunQuery = {};
     if (query.jobId !== undefined) storeQuery.jobId = query.jobId;
@@ -1325,6 +1334,29 @@ function validateLimit(limit: unknown): void {
   ) {
     throw new InvalidArgumentError("limit", "an integer from 1 to 1000", limit);
   }
+}
+
+const JOB_QUERY_KEYS = new Set<string>(["status", "taskName", "search", "cursor", "limit"]);
+const RUN_QUERY_KEYS = new Set<string>(["jobId", "status", "from", "to", "cursor", "limit"]);
+
+/** A query is an object of known keys (a misspelt filter would silently match everything). */
+function validateQuery(query: unknown, method: string, keys: ReadonlySet<string>): void {
+  if (typeof query !== "object" || query === null || Array.isArray(query))
+    throw new InvalidArgumentError("query", `an object of ${[...keys].join(", ")}`, query);
+  for (const key of Object.keys(query)) if (!keys.has(key)) throw unknownOption(key, method);
+}
+
+function validateStatuses(value: unknown, allowed: readonly string[]): void {
+  if (value === undefined) return;
+  const expected = `an array of statuses among ${allowed.join(", ")}`;
+  if (!Array.isArray(value)) throw new InvalidArgumentError("status", expected, value);
+  const unknown: unknown = value.find((status) => !allowed.includes(status as string));
+  if (unknown !== undefined) throw new InvalidArgumentError("status", expected, unknown);
+}
+
+function validateOptionalString(value: unknown, field: string): void {
+  if (value !== undefined && typeof value !== "string")
+    throw new InvalidArgumentError(field, "a string", value);
 }
 
 function validDate(value: unknown, field: string): Date {

@@ -3,13 +3,15 @@
  * core's type at compile time, so that a status added to the core breaks the build here instead of
  * being refused by the API.
  */
-import type {
-  AttemptRecord,
-  JobStatus,
-  JobType,
-  RunOrigin,
-  RunReason,
-  RunStatus,
+import {
+  JOB_STATUSES as CORE_JOB_STATUSES,
+  RUN_STATUSES as CORE_RUN_STATUSES,
+  type AttemptRecord,
+  type JobStatus,
+  type JobType,
+  type RunOrigin,
+  type RunReason,
+  type RunStatus,
 } from "../../core/jobs/job.js";
 import {
   BACKOFF_KINDS,
@@ -30,30 +32,11 @@ function exhaustive<Union>() {
   return <const List extends readonly [Union, ...Union[]]>(list: Exhaustive<Union, List>): List => list;
 }
 
-export const JOB_STATUSES = exhaustive<JobStatus>()([
-  "scheduled",
-  "running",
-  "paused",
-  "completed",
-  "failed",
-  "missing-task",
-]);
+export const JOB_STATUSES = exhaustive<JobStatus>()(CORE_JOB_STATUSES);
 
 export const JOB_TYPES = exhaustive<JobType>()(["periodic", "one-off"]);
 
-export const RUN_STATUSES = exhaustive<RunStatus>()([
-  "pending",
-  "waiting",
-  "dispatched",
-  "running",
-  "retrying",
-  "succeeded",
-  "failed",
-  "timed-out",
-  "skipped",
-  "missed",
-  "cancelled",
-]);
+export const RUN_STATUSES = exhaustive<RunStatus>()(CORE_RUN_STATUSES);
 
 export const LIVE_RUN_STATUS_LIST = ["pending", "waiting", "dispatched", "running", "retrying"] as const;
 

@@ -345,6 +345,42 @@ describe("Scheduler: bad input changes nothing", () => {
     ["a pause of an unknown job", (s) => s.pauseJob("nope"), (e) => e instanceof JobNotFoundError],
     ["a resume of an unknown job", (s) => s.resumeJob("nope"), (e) => e instanceof JobNotFoundError],
     [
+      "a run query with an unknown status",
+      (s) => s.listRuns({ status: ["succeeded", "done" as never] }),
+      (e) =>
+        e instanceof InvalidArgumentError &&
+        e.field === "status" &&
+        /among pending, .*cancelled, got "done"/.test(e.message),
+    ],
+    [
+      "a run query with a job id that is not a string",
+      (s) => s.listRuns({ jobId: 42 as never }),
+      (e) => e instanceof InvalidArgumentError && e.field === "jobId",
+    ],
+    [
+      "a run query with a misspelt filter",
+      (s) => s.listRuns({ job: "existing" } as never),
+      (e) => e instanceof InvalidOptionError && /Unknown option `job`.*listRuns/.test(e.message),
+    ],
+    [
+      "a job query with an unknown status",
+      (s) => s.listJobs({ status: ["active" as never] }),
+      (e) =>
+        e instanceof InvalidArgumentError &&
+        e.field === "status" &&
+        /missing-task, got "active"/.test(e.message),
+    ],
+    [
+      "a job query with a search that is not a string",
+      (s) => s.listJobs({ search: 42 as never }),
+      (e) => e instanceof InvalidArgumentError && e.field === "search",
+    ],
+    [
+      "a job query with a misspelt filter",
+      (s) => s.listJobs({ task: "t" } as never),
+      (e) => e instanceof InvalidOptionError && /Unknown option `task`.*listJobs/.test(e.message),
+    ],
+    [
       "a cancel of a run id that is not a string",
       (s) => s.cancelRun(42 as never),
       (e) => e instanceof InvalidArgumentError && e.field === "id" && /got 42/.test(e.message),
