@@ -315,17 +315,10 @@ export class Scheduler {
       now,
     );
     // Only now, with every input valid, does anything change.
-    const undo = this.#registerJobTask(definition, own);
-    let stored: JobRecord;
-    try {
-      stored = await (
-        await this.#opened()
-      ).insertJob(record, { replace: options.replaceExisting ?? false, now });
-    } catch (error) {
-      undo();
-      throw error;
-    }
-    this.#releaseJobTask(id, stored.taskName);
+    const store = await this.#opened();
+    const stored = await this.#writeWithTask(id, { definition, own }, () =>
+      store.insertJob(record, { replace: options.replaceExisting ?? false, now }),
+    );
     const info = this.#info(stored, trigger);
     this.events.emit("job:added", { job: info });
     this.#poke();
@@ -387,16 +380,11 @@ export class Scheduler {
       patch.paused = options.paused;
       if (!options.paused) patch.nextRunAt ??= resumedNextRunAt(existing, trigger, this.options.clock.now());
     }
-    const undo = this.#registerJobTask(definition, own);
-    if (Object.keys(patch).length === 0) return { job: this.#info(existing), action: "unchanged" };
-    let job: JobRecord;
-    try {
-      job = await this.#update(id, patch);
-    } catch (error) {
-      undo();
-      throw error;
+    if (Object.keys(patch).length === 0) {
+      this.#registerJobTask(definition, own);
+      return { job: this.#info(existing), action: "unchanged" };
     }
-    this.#releaseJobTask(id, job.taskName);
+    let job = await this.#writeWithTask(id, { definition, own }, () => this.#update(id, patch));
     if (patch.paused === true) job = await this.#cancelNotStarted(job);
     const info = this.#info(job);
     this.events.emit("job:updated", { job: info });
@@ -496,28 +484,17 @@ export class Scheduler {
     }
     const current = await this.#requireJob(id);
     const patch: JobPatch = {};
-    let definition: TaskDefinition | undefined;
-    let own = false;
-    if (changes.task !== undefined) {
-      ({ definition, own } = this.#resolveTask(id, changes.task, "task"));
-      patch.taskName = definition.name;
-    }
-    const argsTask = definition ?? this.tasks.get(patch.taskName ?? current.taskName);
+    const task = changes.task === undefined ? null : this.#resolveTask(id, changes.task, "task");
+    const definition = task?.definition;
+    if (definition) patch.taskName = definition.name;
+    const argsTask = definition ?? this.tasks.get(current.taskName);
     if (changes.args !== undefined) patch.args = validateArgs(changes.args, argsTask, "args");
     else if (definition) validateArgs(current.args, definition, "args");
     if (changes.description !== undefined) patch.description = validateDescription(changes.description);
     const policyChanges = pickPolicyOptions(changes);
     if (Object.keys(policyChanges).length > 0)
       patch.policy = this.#pool.policy(resolveJobPolicy(policyChanges, current.policy));
-    const undo = definition ? this.#registerJobTask(definition, own) : () => undefined;
-    let job: JobRecord;
-    try {
-      job = await this.#update(id, patch);
-    } catch (error) {
-      undo();
-      throw error;
-    }
-    this.#releaseJobTask(id, job.taskName);
+    const job = await this.#writeWithTask(id, task, () => this.#update(id, patch));
     const info = this.#info(job);
     this.events.emit("job:updated", { job: info });
     return info;
@@ -1234,6 +1211,28 @@ export class Scheduler {
       else this.tasks.delete(name);
       if (!wasOwn) this.#jobTasks.delete(name);
     };
+  }
+
+  /**
+   * Writes a job with the task it is given (`task`; null: its task stays): the task registered first
+   * ({@link #registerJobTask}), the registry put back if the write fails, and the job's own task
+   * unregistered once the job runs another ({@link #releaseJobTask}).
+   */
+  async #writeWithTask(
+    id: string,
+    task: { definition: TaskDefinition; own: boolean } | null,
+    write: () => Promise<JobRecord>,
+  ): Promise<JobRecord> {
+    const undo = task ? this.#registerJobTask(task.definition, task.own) : () => undefined;
+    let job: JobRecord;
+    try {
+      job = await write();
+    } catch (error) {
+      undo();
+      throw error;
+    }
+    this.#releaseJobTask(id, job.taskName);
+    return job;
   }
 
   /** Unregisters the job's own task once the job no longer runs it (`taskName`: its task now, null once removed). */
