@@ -399,13 +399,13 @@ export class Scheduler {
    */
   async removeJob(id: string): Promise<void> {
     validateJobId(id);
-    const store = await this.#opened();
-    const live = await store.listRuns({ jobId: id, status: [...LIVE_RUN_STATUSES], limit: 1000 });
-    const removed = await store.removeJob(id);
+    const live: string[] = [];
+    for await (const run of this.#runsOf(id, [...LIVE_RUN_STATUSES])) live.push(run.id);
+    const removed = await (await this.#opened()).removeJob(id);
     this.#triggers.delete(id);
     if (!removed) throw new JobNotFoundError(id);
     this.#releaseJobTask(id, null);
-    for (const run of live.items) this.#executor.cancel(run.id, "job-removed");
+    for (const runId of live) this.#executor.cancel(runId, "job-removed");
     this.events.emit("job:removed", { jobId: id });
   }
 
@@ -1063,28 +1063,33 @@ export class Scheduler {
    */
   async #cancelNotStarted(job: JobRecord): Promise<JobRecord> {
     if (job.activeRuns === 0) return job;
-    const store = await this.#opened();
     let cancelled = 0;
     for (const status of [["waiting"], ["pending", "dispatched"]] as const) {
-      let cursor: string | null = null;
-      do {
-        const page: Page<RunRecord> = await store.listRuns({
-          jobId: job.id,
-          status,
-          limit: 1000,
-          ...(cursor === null ? {} : { cursor }),
-        });
-        for (const run of page.items) {
-          cancelled++;
-          // Recorded first, so that the job returned says so; then the executor lets go of it (or
-          // aborts it, if it started meanwhile: the store refused to cancel a running run).
-          await this.#cancelStored(run.id, "job-paused");
-          this.#executor.cancel(run.id, "job-paused");
-        }
-        cursor = page.nextCursor;
-      } while (cursor !== null);
+      for await (const run of this.#runsOf(job.id, status)) {
+        cancelled++;
+        // Recorded first, so that the job returned says so; then the executor lets go of it (or
+        // aborts it, if it started meanwhile: the store refused to cancel a running run).
+        await this.#cancelStored(run.id, "job-paused");
+        this.#executor.cancel(run.id, "job-paused");
+      }
     }
-    return cancelled > 0 ? ((await store.getJob(job.id)) ?? job) : job;
+    return cancelled > 0 ? ((await (await this.#opened()).getJob(job.id)) ?? job) : job;
+  }
+
+  /** Every run of a job with one of these statuses, page after page. */
+  async *#runsOf(jobId: string, status: readonly RunRecord["status"][]): AsyncGenerator<RunRecord> {
+    const store = await this.#opened();
+    let cursor: string | null = null;
+    do {
+      const page: Page<RunRecord> = await store.listRuns({
+        jobId,
+        status,
+        limit: 1000,
+        ...(cursor === null ? {} : { cursor }),
+      });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor !== null);
   }
 
   /**

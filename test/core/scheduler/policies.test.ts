@@ -424,6 +424,31 @@ describe("Scheduler: removing a job", () => {
     assert.deepEqual(errors, []);
     await scheduler.stop({ graceMs: 0 });
   });
+
+  it("aborts every running task of the job, beyond a page of 1,000 live runs", async () => {
+    const { clock, scheduler } = harness({ concurrency: 2000 });
+    const reasons: unknown[] = [];
+    await scheduler.addJob(
+      "many",
+      async (ctx: TaskContext) => {
+        await new Promise<void>((resolve) => ctx.signal.addEventListener("abort", () => resolve()));
+        reasons.push((ctx.signal.reason as { reason?: unknown }).reason);
+      },
+      { at: new Date(T0 + 3_600_000) },
+    );
+    await scheduler.start();
+    for (let i = 0; i < 1001; i++) {
+      await scheduler.runJobNow("many");
+      await clock.advance(1);
+    }
+    await clock.flush();
+    assert.equal((await scheduler.getJob("many"))?.activeRuns, 1001);
+    await scheduler.removeJob("many");
+    await clock.flush();
+    assert.equal(reasons.length, 1001);
+    assert.ok(reasons.every((reason) => reason === "job-removed"));
+    await scheduler.stop({ graceMs: 0 });
+  });
 });
 
 describe("Scheduler: bursts", () => {
