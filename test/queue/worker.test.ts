@@ -7,7 +7,7 @@ import { queuePrefix } from "../../src/queue/dispatch.js";
 import { QueueExecutor } from "../../src/queue/executor.js";
 import { queueJobId } from "../../src/queue/job-id.js";
 import { redisSkip } from "../stores/redis-helpers.js";
-import { testCluster } from "./fixtures/cluster.js";
+import { type TestCluster, testCluster } from "./fixtures/cluster.js";
 
 const LATER = (): Date => new Date(Date.now() + 3_600_000);
 
@@ -125,14 +125,8 @@ describe("queue executor and worker", { skip: redisSkip }, () => {
       defineTask("hang", (ctx: TaskContext) => untilAborted(ctx.signal)),
     ]);
     try {
-      const worker = await cluster.worker();
-      const scheduler = await cluster.replica();
-      const api = await cluster.replica({ id: "api" });
-      await scheduler.addJob("j", "hang", { at: LATER() });
-      const started = worker.events.once("run:started");
+      const { worker, api, run } = await runningOnWorker(cluster);
       const cancelled = worker.events.once("run:cancelled");
-      const run = await scheduler.runJobNow("j");
-      await started;
       await api.cancelRun(run.id);
       const { run: after } = await cancelled;
       assert.equal(after.status, "cancelled");
@@ -152,13 +146,7 @@ describe("queue executor and worker", { skip: redisSkip }, () => {
       }),
     ]);
     try {
-      const worker = await cluster.worker();
-      const scheduler = await cluster.replica();
-      const api = await cluster.replica({ id: "api" });
-      await scheduler.addJob("j", "hang", { at: LATER() });
-      const started = worker.events.once("run:started");
-      await scheduler.runJobNow("j");
-      await started;
+      const { api } = await runningOnWorker(cluster);
       await api.removeJob("j");
       assert.equal(await abortReason, "job-removed");
       assert.equal(await api.getJob("j"), null);
@@ -329,3 +317,18 @@ describe("queue executor and worker", { skip: redisSkip }, () => {
     }
   });
 });
+
+/**
+ * A worker, a replica and an API process of `cluster`, with a manual run of job "j" (task "hang")
+ * started on the worker.
+ */
+async function runningOnWorker(cluster: TestCluster) {
+  const worker = await cluster.worker();
+  const scheduler = await cluster.replica();
+  const api = await cluster.replica({ id: "api" });
+  await scheduler.addJob("j", "hang", { at: LATER() });
+  const started = worker.events.once("run:started");
+  const run = await scheduler.runJobNow("j");
+  await started;
+  return { worker, api, run };
+}
