@@ -536,16 +536,18 @@ export class Scheduler {
   async runJobNow(id: string): Promise<RunInfo> {
     validateJobId(id);
     const job = await this.#requireJob(id);
-    let at = this.options.clock.now();
-    for (let tries = 0; tries < 1000; tries++, at++) {
+    const now = this.options.clock.now();
+    // A run id is the job's id and a scheduled time: a manual run takes the first free millisecond
+    // from now as its identity, and is due now all the same.
+    for (let tries = 0, at = now; tries < 1000; tries++, at++) {
       const run = newRunRecord({
         id: occurrenceId(id, at),
         jobId: id,
         taskName: job.taskName,
         origin: "manual",
         scheduledAt: at,
-        dueAt: at,
-        firedAt: at,
+        dueAt: now,
+        firedAt: now,
         status: "pending",
         args: job.args,
         policy: job.policy,
@@ -557,7 +559,7 @@ export class Scheduler {
       const inserted = await (
         await this.#opened()
       ).insertRun(run, {
-        now: at,
+        now,
         owner: this.id,
         leaseMs: handOver ? 0 : this.options.leaseMs,
       });

@@ -224,6 +224,30 @@ describe("Scheduler: the seed's API", () => {
     await scheduler.stop();
   });
 
+  it("starts manual runs asked for in the same millisecond at once, each with an id of its own", async () => {
+    const { clock, scheduler } = harness();
+    let count = 0;
+    await scheduler.addJob("job1", () => void count++, { cron: "0 0 1 1 *" });
+    await scheduler.start();
+    await clock.advance(500);
+    const runs = [];
+    for (let i = 0; i < 3; i++) runs.push(await scheduler.runJobNow("job1"));
+    assert.deepEqual(
+      runs.map((run) => run.id),
+      ["00.500", "00.501", "00.502"].map((ms) => `job1@2026-03-02T00:00:${ms}Z`),
+    );
+    // Due and fired now: the millisecond taken for the id is no delay.
+    for (const run of runs) {
+      assert.equal(run.dueAt.getTime(), T0 + 500);
+      assert.equal(run.firedAt.getTime(), T0 + 500);
+    }
+    await clock.flush();
+    assert.equal(clock.now(), T0 + 500);
+    assert.equal(count, 3);
+    for (const run of runs) assert.equal((await scheduler.getRun(run.id))?.status, "succeeded");
+    await scheduler.stop();
+  });
+
   it("lists jobs with filters and pagination, and counts them by status", async () => {
     const { scheduler } = harness();
     const task = defineTask("t", () => undefined);
