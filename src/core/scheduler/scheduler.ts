@@ -539,7 +539,7 @@ export class Scheduler {
     const now = this.options.clock.now();
     // A run id is the job's id and a scheduled time: a manual run takes the first free millisecond
     // from now as its identity, and is due now all the same.
-    for (let tries = 0, at = now; tries < 1000; tries++, at++) {
+    for (let at = now; at < now + 1000; at++) {
       const run = newRunRecord({
         id: occurrenceId(id, at),
         jobId: id,
